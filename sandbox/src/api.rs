@@ -1,0 +1,510 @@
+//! The AnySolver API: `createTask`, `getTaskResult`, `getBalance`.
+//!
+//! Every API outcome is HTTP 200 with the JSON envelope; errors carry
+//! `errorId`, `errorCode` and `errorDescription` as PROTOCOL.md documents.
+//! An unknown or expired task id answers `errorId 1`, `TASK_NOT_FOUND`.
+
+use crate::challenge::Point;
+use crate::faults::{Fault, OddCoords};
+use crate::providers::{self, Kind, KEY_POOL_MODES, RouteError, SELECTION_MODES};
+use crate::state::{AppState, Outcome, Shown, Task};
+use crate::upload::{Limits, check_image, decode_base64};
+use crate::vision;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The code for an unknown or expired task id (the documentation names none).
+pub const TASK_NOT_FOUND: &str = "TASK_NOT_FOUND";
+/// The only task type the sandbox solves.
+pub const TASK_TYPE: &str = "CoordinatesRecognition";
+
+/// An API error: answered as the error envelope with HTTP 200.
+#[derive(Debug)]
+pub struct ApiError {
+    id: u8,
+    code: String,
+    description: String,
+}
+
+impl ApiError {
+    /// An `errorId 1` error.
+    pub fn external(code: &str, description: impl Into<String>) -> Self {
+        Self {
+            id: 1,
+            code: code.to_owned(),
+            description: description.into(),
+        }
+    }
+
+    fn invalid(description: impl Into<String>) -> Self {
+        Self::external("INVALID_TASK_DATA", description)
+    }
+}
+
+impl From<crate::upload::Refusal> for ApiError {
+    fn from(r: crate::upload::Refusal) -> Self {
+        Self::external(r.code, r.description)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        axum::Json(json!({
+            "errorId": self.id,
+            "errorCode": self.code,
+            "errorDescription": self.description,
+        }))
+        .into_response()
+    }
+}
+
+type Shared = State<Arc<AppState>>;
+
+fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::external("IMAGE_TOO_LARGE", "request body over the size limit")
+        } else {
+            ApiError::invalid(format!("unreadable body: {e}"))
+        }
+    })?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::invalid("body is not a JSON object")),
+        Err(e) => Err(ApiError::invalid(format!("body is not JSON: {e}"))),
+    }
+}
+
+/// Checks the `clientKey` of `body`, counts the request, and returns the key.
+fn authorise(state: &AppState, body: &Map<String, Value>, method: &'static str) -> Result<String, ApiError> {
+    let key = body
+        .get("clientKey")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "clientKey is missing"))?;
+    let mut ledgers = state
+        .ledgers
+        .lock()
+        .map_err(|_| ApiError { id: 2, code: "INTERNAL_ERROR".into(), description: "lock poisoned".into() })?;
+    let ledger = ledgers
+        .get_mut(key)
+        .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
+    *ledger.requests.entry(method).or_default() += 1;
+    if ledger.account.banned {
+        return Err(ApiError::external("ERROR_USER_BANNED", "this account is suspended"));
+    }
+    Ok(key.to_owned())
+}
+
+fn internal() -> ApiError {
+    ApiError {
+        id: 2,
+        code: "INTERNAL_ERROR".into(),
+        description: "the sandbox lost its state lock".into(),
+    }
+}
+
+fn opt_str<'a>(m: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, ApiError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::invalid(format!("{field} must be a string"))),
+    }
+}
+
+fn opt_clicks(m: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_u64() {
+            Some(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(ApiError::invalid(format!("{field} must be an integer of at least 1"))),
+        },
+    }
+}
+
+/// `POST /createTask`.
+pub async fn create_task(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
+    match create(&state, body).await {
+        Ok((task_id, drop)) if drop => {
+            let _ = task_id;
+            dropped_connection()
+        }
+        Ok((task_id, _)) => axum::Json(json!({"errorId": 0, "taskId": task_id})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A response whose body fails at once: hyper closes the connection
+/// without a complete answer.
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("sandbox fault: connection dropped"))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+async fn create(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Result<(String, bool), ApiError> {
+    let body = body_json(body)?;
+    let key = authorise(state, &body, "createTask")?;
+    let task = match body.get("task") {
+        Some(Value::Object(t)) => t,
+        _ => return Err(ApiError::invalid("task must be an object")),
+    };
+    match task.get("type").and_then(Value::as_str) {
+        Some(TASK_TYPE) => {}
+        Some(other) => {
+            return Err(ApiError::external(
+                "TASK_NOT_SUPPORTED",
+                format!("task type {other} is not supported by the sandbox"),
+            ));
+        }
+        None => return Err(ApiError::invalid("task.type is missing")),
+    }
+    let image_field = opt_str(task, "imageBase64")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid("task.imageBase64 is required"))?
+        .to_owned();
+    let comment = opt_str(task, "comment")?.map(str::to_owned);
+    let instructions = opt_str(task, "imgInstructions")?
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    let min_clicks = opt_clicks(task, "minClicks")?;
+    let max_clicks = opt_clicks(task, "maxClicks")?;
+    if let (Some(min), Some(max)) = (min_clicks, max_clicks)
+        && min > max
+    {
+        return Err(ApiError::invalid("minClicks is greater than maxClicks"));
+    }
+    let mode_field = opt_str(&body, "selectionMode")?;
+    if let Some(mode) = mode_field
+        && !SELECTION_MODES.contains(&mode)
+    {
+        return Err(ApiError::invalid(format!(
+            "selectionMode must be one of {}",
+            SELECTION_MODES.join(", ")
+        )));
+    }
+    let pool = opt_str(&body, "keyPoolMode")?.unwrap_or("all");
+    if !KEY_POOL_MODES.contains(&pool) {
+        return Err(ApiError::invalid("keyPoolMode must be all or platformOnly"));
+    }
+
+    let (saved_mode, priority) = {
+        let ledgers = state.ledgers.lock().map_err(|_| internal())?;
+        let acc = ledgers.get(&key).map(|l| l.account.clone());
+        (
+            acc.as_ref().and_then(|a| a.selection_mode.clone()),
+            acc.map(|a| a.priority).unwrap_or_default(),
+        )
+    };
+    let provider = match opt_str(&body, "provider")? {
+        Some(name) => {
+            let p = providers::by_name(name)
+                .ok_or_else(|| ApiError::invalid(format!("unknown provider {name}")))?;
+            if !p.supports_coordinates() {
+                return Err(ApiError::external(
+                    "TASK_NOT_SUPPORTED",
+                    format!("provider {name} does not support {TASK_TYPE}"),
+                ));
+            }
+            p
+        }
+        None => {
+            let mode = mode_field
+                .map(str::to_owned)
+                .or(saved_mode)
+                .unwrap_or_else(|| "autoCheapest".to_owned());
+            let stats = state.stats.lock().map_err(|_| internal())?;
+            let delay = state.settings.solve_delay.as_millis() as u64;
+            providers::route(&mode, pool == "platformOnly", &priority, &stats, delay).map_err(
+                |RouteError::NotSupported| {
+                    ApiError::external(
+                        "TASK_NOT_SUPPORTED",
+                        format!("no provider available to {mode} routing supports {TASK_TYPE}"),
+                    )
+                },
+            )?
+        }
+    };
+
+    let limits = (state.settings.image, state.settings.instructions);
+    let solve_comment = comment.clone();
+    let checked = tokio::task::spawn_blocking(move || examine(&image_field, instructions.as_deref(), solve_comment.as_deref(), limits))
+        .await
+        .map_err(|_| internal())??;
+
+    let now = Instant::now();
+    let drop = provider.kind == Kind::Fault(Fault::Drop);
+    let delay = provider.delay_ms.map_or(state.settings.solve_delay, std::time::Duration::from_millis);
+    let outcome = match (&provider.kind, checked.solved) {
+        (Kind::Human, _) => Outcome::Pending,
+        (Kind::Fault(Fault::Never), _) => Outcome::Pending,
+        (Kind::Fault(Fault::Failed(code)), _) => Outcome::Failed {
+            code: code.clone(),
+            description: format!("the provider failed with {code} (sandbox fault scenario)"),
+        },
+        (_, Ok((points, raw))) => clicks_outcome(points, raw, min_clicks, max_clicks),
+        (_, Err(description)) => Outcome::Failed {
+            code: "CAPTCHA_UNSOLVABLE".into(),
+            description,
+        },
+    };
+    let ready_at = match outcome {
+        Outcome::Pending => None,
+        _ => Some(now + delay),
+    };
+    let price = provider.price_micros;
+    {
+        let mut ledgers = state.ledgers.lock().map_err(|_| internal())?;
+        let ledger = ledgers
+            .get_mut(&key)
+            .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
+        if ledger.balance_micros < price {
+            return Err(ApiError::external("ERROR_ZERO_BALANCE", "insufficient balance"));
+        }
+        ledger.balance_micros -= price;
+        ledger.tasks_created += 1;
+    }
+    let shown = (provider.kind == Kind::Human).then(|| Shown {
+        image: checked.image_url,
+        comment,
+        instructions: checked.instructions_url,
+        min_clicks,
+        max_clicks,
+        width: checked.width,
+        height: checked.height,
+    });
+    let id = ulid::Ulid::new().to_string();
+    let task = Task {
+        key,
+        provider,
+        created: now,
+        ready_at,
+        outcome,
+        estimate_micros: price,
+        cost_micros: None,
+        settled_at: None,
+        polls: 0,
+        size: (checked.width, checked.height),
+        shown,
+    };
+    let mut tasks = state.tasks.lock().map_err(|_| internal())?;
+    state.purge(&mut tasks, now);
+    tasks.insert(id.clone(), task);
+    Ok((id, drop))
+}
+
+fn clicks_outcome(points: Vec<Point>, raw: Value, min: Option<u64>, max: Option<u64>) -> Outcome {
+    let n = points.len() as u64;
+    if n == 0 || min.is_some_and(|m| n < m) {
+        return Outcome::Failed {
+            code: "CAPTCHA_UNSOLVABLE".into(),
+            description: format!("found {n} matching shapes"),
+        };
+    }
+    let keep = max.map_or(points.len(), |m| m.min(n) as usize);
+    Outcome::Solved {
+        points: points.into_iter().take(keep).collect(),
+        raw,
+    }
+}
+
+struct Examined {
+    image_url: String,
+    instructions_url: Option<String>,
+    width: u32,
+    height: u32,
+    solved: Result<(Vec<Point>, Value), String>,
+}
+
+fn examine(
+    image_field: &str,
+    instructions: Option<&str>,
+    comment: Option<&str>,
+    (image_limits, instr_limits): (Limits, Limits),
+) -> Result<Examined, ApiError> {
+    let bytes = decode_base64(image_field, "imageBase64")?;
+    let img = check_image(&bytes, image_limits, "imageBase64")?;
+    let instructions_url = match instructions {
+        Some(field) => {
+            let b = decode_base64(field, "imgInstructions")?;
+            check_image(&b, instr_limits, "imgInstructions")?;
+            Some(as_data_url(field))
+        }
+        None => None,
+    };
+    let solved = match comment.and_then(vision::parse_instruction) {
+        None => Err("the instruction names no colour and shape the vision provider knows".to_owned()),
+        Some(target) => {
+            let found = vision::find_shapes(&img);
+            let points = vision::answer(&found, target);
+            let raw = json!({
+                "engine": "sandbox-vision",
+                "target": {"colour": target.colour, "shape": target.shape},
+                "found": found,
+            });
+            Ok((points, raw))
+        }
+    };
+    Ok(Examined {
+        image_url: as_data_url(image_field),
+        instructions_url,
+        width: img.width(),
+        height: img.height(),
+        solved,
+    })
+}
+
+fn as_data_url(field: &str) -> String {
+    if field.starts_with("data:") {
+        field.to_owned()
+    } else {
+        format!("data:image/png;base64,{field}")
+    }
+}
+
+/// `POST /getTaskResult`.
+pub async fn get_task_result(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
+    match poll(&state, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn poll(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let body = body_json(body)?;
+    let key = authorise(state, &body, "getTaskResult")?;
+    let id = opt_str(&body, "taskId")?
+        .ok_or_else(|| ApiError::invalid("taskId is required"))?
+        .to_owned();
+    let not_found = || ApiError::external(TASK_NOT_FOUND, "no such task, or its result has expired");
+
+    let (kind, n) = {
+        let mut tasks = state.tasks.lock().map_err(|_| internal())?;
+        state.purge(&mut tasks, Instant::now());
+        let task = tasks.get_mut(&id).filter(|t| t.key == key).ok_or_else(not_found)?;
+        task.polls += 1;
+        (task.provider.kind.clone(), task.polls)
+    };
+    if let Kind::Fault(fault) = &kind {
+        match *fault {
+            Fault::Http { status, times } if n <= times => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return Ok(html(code, "<html><body><h1>Bad gateway</h1></body></html>"));
+            }
+            Fault::TooMany { times, secs } if n <= times => {
+                let mut r = html(StatusCode::TOO_MANY_REQUESTS, "<html><body>Too many requests</body></html>");
+                if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return Ok(r);
+            }
+            Fault::Internal(times) if n <= times => {
+                return Err(ApiError {
+                    id: 2,
+                    code: "INTERNAL_ERROR".into(),
+                    description: "a transient internal error (sandbox fault scenario)".into(),
+                });
+            }
+            Fault::Html => return Ok(html(StatusCode::OK, "<!doctype html><html><body>Gateway login</body></html>")),
+            Fault::Truncated => {
+                return Ok(([(header::CONTENT_TYPE, "application/json")], r#"{"errorId":0,"status":"rea"#).into_response());
+            }
+            Fault::Slow(ms) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+            _ => {}
+        }
+    }
+
+    let now = Instant::now();
+    let mut tasks = state.tasks.lock().map_err(|_| internal())?;
+    let task = tasks.get_mut(&id).filter(|t| t.key == key).ok_or_else(not_found)?;
+    state.settle(task, now);
+    Ok(axum::Json(task_answer(&id, task, now)).into_response())
+}
+
+fn html(status: StatusCode, text: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], text).into_response()
+}
+
+fn task_answer(id: &str, task: &Task, now: Instant) -> Value {
+    let base = |status: &str| {
+        json!({
+            "errorId": 0,
+            "status": status,
+            "taskId": id,
+            "taskType": TASK_TYPE,
+            "provider": task.provider.name,
+            "solution": null,
+        })
+    };
+    if !task.is_due(now) {
+        return base("processing");
+    }
+    let cost = task.cost_micros.unwrap_or(0) as f64 * crate::accounts::MICRO_USD;
+    match &task.outcome {
+        Outcome::Pending => base("processing"),
+        Outcome::Failed { code, description } => {
+            let mut v = base("failed");
+            if let Value::Object(m) = &mut v {
+                m.insert("errorId".into(), json!(1));
+                m.insert("errorCode".into(), json!(code));
+                m.insert("errorDescription".into(), json!(description));
+                m.insert("cost".into(), json!(cost));
+            }
+            v
+        }
+        Outcome::Solved { points, raw } => {
+            let odd = match &task.provider.kind {
+                Kind::Fault(Fault::OddCoords(o)) => Some(*o),
+                _ => None,
+            };
+            let mut v = base("ready");
+            if let Value::Object(m) = &mut v {
+                m.insert("cost".into(), json!(cost));
+                m.insert(
+                    "solution".into(),
+                    json!({"coordinates": coordinates(points, odd, task), "raw": raw}),
+                );
+            }
+            v
+        }
+    }
+}
+
+fn coordinates(points: &[Point], odd: Option<OddCoords>, task: &Task) -> Value {
+    let round = |v: f64| v.round();
+    let mut out: Vec<Value> = points
+        .iter()
+        .map(|p| match odd {
+            Some(OddCoords::Strings) => json!({"x": format!("{:.1}", p.x), "y": format!("{:.1}", p.y)}),
+            Some(OddCoords::Arrays) => json!([round(p.x), round(p.y)]),
+            Some(OddCoords::Floats) => json!({"x": p.x, "y": p.y}),
+            _ => json!({"x": round(p.x), "y": round(p.y)}),
+        })
+        .collect();
+    if odd == Some(OddCoords::OutOfBounds) {
+        let far = task.size.0 + 50;
+        out.push(json!({"x": far, "y": -5}));
+    }
+    Value::Array(out)
+}
+
+/// `POST /getBalance`.
+pub async fn get_balance(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = || -> Result<Value, ApiError> {
+        let body = body_json(body)?;
+        let key = authorise(&state, &body, "getBalance")?;
+        let ledgers = state.ledgers.lock().map_err(|_| internal())?;
+        let balance = ledgers.get(&key).map_or(0.0, |l| l.balance_usd());
+        Ok(json!({"errorId": 0, "balance": (balance * 1e6).round() / 1e6}))
+    };
+    match run() {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,133 @@
+//! Sandbox-only endpoints: challenges with their answers, throwaway test
+//! accounts and per-key request counts. None of these exist on the real
+//! service.
+
+use crate::accounts::{Account, Ledger};
+use crate::api::ApiError;
+use crate::challenge::{ChallengeSpec, generate};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Query of `GET /challenge` and `GET /challenge/image`.
+#[derive(Debug, Deserialize)]
+pub struct ChallengeQuery {
+    /// The seed (default 1).
+    seed: Option<u64>,
+    /// Width in pixels (default 480).
+    width: Option<u32>,
+    /// Height in pixels (default 320).
+    height: Option<u32>,
+    /// `png` (default), `jpeg` or `gif`.
+    format: Option<String>,
+}
+
+fn render(q: &ChallengeQuery) -> Result<(crate::challenge::Challenge, Vec<u8>, &'static str), ApiError> {
+    let c = generate(ChallengeSpec {
+        seed: q.seed.unwrap_or(1),
+        width: q.width.unwrap_or(480),
+        height: q.height.unwrap_or(320),
+    });
+    let (format, mime) = match q.format.as_deref().unwrap_or("png") {
+        "png" => (image::ImageFormat::Png, "image/png"),
+        "jpeg" | "jpg" => (image::ImageFormat::Jpeg, "image/jpeg"),
+        "gif" => (image::ImageFormat::Gif, "image/gif"),
+        other => return Err(ApiError::external("INVALID_TASK_DATA", format!("unknown format {other}"))),
+    };
+    let mut bytes = Vec::new();
+    let encoded = if format == image::ImageFormat::Gif {
+        image::DynamicImage::ImageRgb8(c.image.clone())
+            .to_rgba8()
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+    } else {
+        c.image.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+    };
+    encoded.map_err(|e| ApiError::external("INTERNAL_ERROR", e.to_string()))?;
+    Ok((c, bytes, mime))
+}
+
+/// `GET /challenge`: a challenge as JSON, with its image as a data URL and
+/// its true answer.
+pub async fn challenge(Query(q): Query<ChallengeQuery>) -> Response {
+    let made = tokio::task::spawn_blocking(move || {
+        render(&q).map(|(c, bytes, mime)| {
+            json!({
+                "seed": q.seed.unwrap_or(1),
+                "width": c.image.width(),
+                "height": c.image.height(),
+                "comment": c.comment,
+                "target": {"colour": c.colour, "shape": c.shape},
+                "answer": c.answer,
+                "imageBase64": format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)),
+            })
+        })
+    })
+    .await;
+    match made {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response(),
+    }
+}
+
+/// `GET /challenge/image`: the challenge's image bytes alone.
+pub async fn challenge_image(Query(q): Query<ChallengeQuery>) -> Response {
+    match tokio::task::spawn_blocking(move || render(&q)).await {
+        Ok(Ok((_, bytes, mime))) => ([(header::CONTENT_TYPE, mime)], bytes).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response(),
+    }
+}
+
+/// Body of `POST /sandbox/accounts`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccount {
+    balance: Option<f64>,
+    selection_mode: Option<String>,
+    #[serde(default)]
+    priority: Vec<String>,
+}
+
+/// `POST /sandbox/accounts`: creates a throwaway account and returns its key.
+pub async fn new_account(State(state): State<Arc<AppState>>, Json(req): Json<NewAccount>) -> Response {
+    let key = format!("anysolver_test_{}", ulid::Ulid::new().to_string().to_ascii_lowercase());
+    let account = Account {
+        key: key.clone(),
+        balance: req.balance.unwrap_or(10.0),
+        banned: false,
+        selection_mode: req.selection_mode,
+        priority: req.priority,
+    };
+    match state.ledgers.lock() {
+        Ok(mut l) => {
+            l.insert(key.clone(), Ledger::new(account));
+            Json(json!({"clientKey": key})).into_response()
+        }
+        Err(_) => ApiError::external("INTERNAL_ERROR", "lock poisoned").into_response(),
+    }
+}
+
+/// `POST /sandbox/stats` with `{"clientKey": ...}`: what the sandbox saw of
+/// that key (the key travels in the body, never in a URL or a log line).
+pub async fn stats(State(state): State<Arc<AppState>>, Json(req): Json<Value>) -> Response {
+    let key = req.get("clientKey").and_then(Value::as_str).unwrap_or_default();
+    let Ok(ledgers) = state.ledgers.lock() else {
+        return ApiError::external("INTERNAL_ERROR", "lock poisoned").into_response();
+    };
+    match ledgers.get(key) {
+        Some(l) => Json(json!({
+            "tasksCreated": l.tasks_created,
+            "requests": l.requests,
+            "balance": l.balance_usd(),
+        }))
+        .into_response(),
+        None => ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key").into_response(),
+    }
+}

@@ -1,0 +1,135 @@
+//! Deterministic fault scenarios, chosen by forcing `provider` to
+//! `Fault:<scenario>`. Each one misbehaves in one documented way, so client
+//! tests can assert exactly what a user sees.
+//!
+//! | provider | what happens |
+//! |---|---|
+//! | `Fault:http500:N`, `Fault:http503:N` | the first N getTaskResult calls answer that HTTP status with an HTML page, then normal |
+//! | `Fault:429:N:S` | the first N getTaskResult calls answer 429 with `Retry-After: S` |
+//! | `Fault:internal:N` | the first N getTaskResult calls answer `errorId 2`, `INTERNAL_ERROR` |
+//! | `Fault:html` | every getTaskResult answers 200 with an HTML page |
+//! | `Fault:truncated` | every getTaskResult answers 200 with cut-off JSON |
+//! | `Fault:slow:MS` | every getTaskResult answer is delayed MS milliseconds |
+//! | `Fault:never` | the task stays `processing` for ever |
+//! | `Fault:failed:CODE` | the task fails with `errorId 1` and CODE |
+//! | `Fault:unknownCode` | the task fails with a code no documentation lists |
+//! | `Fault:coords:strings`, `:arrays`, `:floats`, `:outOfBounds` | the answer's coordinates come in that shape |
+//! | `Fault:drop` | createTask creates (and charges) the task, then closes the connection without an answer |
+
+/// One fault scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// The first `times` polls answer HTTP `status` with an HTML body.
+    Http {
+        /// 500 or 503.
+        status: u16,
+        /// How many polls fail.
+        times: u32,
+    },
+    /// The first `times` polls answer 429 with `Retry-After: secs`.
+    TooMany {
+        /// How many polls fail.
+        times: u32,
+        /// The Retry-After value, seconds.
+        secs: u32,
+    },
+    /// The first `times` polls answer `errorId 2`.
+    Internal(u32),
+    /// Every poll answers an HTML page with status 200.
+    Html,
+    /// Every poll answers truncated JSON.
+    Truncated,
+    /// Every poll is answered after this many milliseconds.
+    Slow(u64),
+    /// The task never finishes.
+    Never,
+    /// The task fails with this code.
+    Failed(String),
+    /// Coordinates in an odd shape.
+    OddCoords(OddCoords),
+    /// createTask closes the connection after creating the task.
+    Drop,
+}
+
+/// The odd shapes coordinates can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OddCoords {
+    /// `{"x": "12.5", "y": "40"}`.
+    Strings,
+    /// `[12.5, 40]`.
+    Arrays,
+    /// Numbers with many decimals.
+    Floats,
+    /// A point outside the image, after the real ones.
+    OutOfBounds,
+}
+
+/// The code `Fault:unknownCode` fails with.
+pub const UNKNOWN_CODE: &str = "ERROR_SANDBOX_NOVEL_CONDITION";
+
+impl Fault {
+    /// Parses the part after `Fault:`.
+    pub fn parse(s: &str) -> Option<Fault> {
+        let mut parts = s.split(':');
+        let name = parts.next()?;
+        let mut num = || parts.next().and_then(|p| p.parse::<u32>().ok());
+        let fault = match name {
+            "http500" => Fault::Http {
+                status: 500,
+                times: num()?,
+            },
+            "http503" => Fault::Http {
+                status: 503,
+                times: num()?,
+            },
+            "429" => Fault::TooMany {
+                times: num()?,
+                secs: num()?,
+            },
+            "internal" => Fault::Internal(num()?),
+            "html" => Fault::Html,
+            "truncated" => Fault::Truncated,
+            "slow" => Fault::Slow(u64::from(num()?)),
+            "never" => Fault::Never,
+            "failed" => Fault::Failed(parts.next().filter(|c| !c.is_empty())?.to_owned()),
+            "unknownCode" => Fault::Failed(UNKNOWN_CODE.to_owned()),
+            "coords" => Fault::OddCoords(match parts.next()? {
+                "strings" => OddCoords::Strings,
+                "arrays" => OddCoords::Arrays,
+                "floats" => OddCoords::Floats,
+                "outOfBounds" => OddCoords::OutOfBounds,
+                _ => return None,
+            }),
+            "drop" => Fault::Drop,
+            _ => return None,
+        };
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_scenarios() {
+        assert_eq!(
+            Fault::parse("http503:2"),
+            Some(Fault::Http {
+                status: 503,
+                times: 2
+            })
+        );
+        assert_eq!(
+            Fault::parse("429:1:2"),
+            Some(Fault::TooMany { times: 1, secs: 2 })
+        );
+        assert_eq!(
+            Fault::parse("failed:CAPTCHA_UNSOLVABLE"),
+            Some(Fault::Failed("CAPTCHA_UNSOLVABLE".into()))
+        );
+        assert_eq!(Fault::parse("http500"), None);
+        assert_eq!(Fault::parse("coords:weird"), None);
+        assert_eq!(Fault::parse("nope"), None);
+    }
+}
