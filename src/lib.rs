@@ -1,1 +1,4 @@
 //! placeholder
+pub mod error;
+pub mod protocol;
+pub mod schedule;

@@ -1,0 +1,399 @@
+//! When to poll: a pure function of the time since the task was created,
+//! the polls made so far, and what this client has learned of solve times.
+//!
+//! The schedule polls densely (once a second, the least any provider
+//! tolerates) only while a result is likely, and sparsely before and after:
+//! it keeps a log-normal fit of the solve times it has seen, per provider
+//! and overall, makes its first poll when 8 % of tasks are expected done,
+//! and then spaces polls by `0.32 · √(S(t)/f(t))` (survival over density of
+//! the fit), the spacing that minimises waiting plus polls. Before it has
+//! seen anything it assumes a median of 5 s with a wide spread.
+//!
+//! Guarantees, whatever the input: never two polls of one task less than
+//! [`MIN_INTERVAL`] apart, never more than [`MAX_POLLS`] polls of one task.
+//!
+//! [`simulate`] replays the schedule over a solve-time distribution, feeding
+//! tasks one after another so the learning is measured as it behaves in use.
+
+use std::collections::BTreeMap;
+
+/// The least time between two polls of one task, seconds.
+pub const MIN_INTERVAL: f64 = 1.0;
+/// The most polls of one task.
+pub const MAX_POLLS: u32 = 120;
+/// The longest wait between two polls, seconds.
+pub const MAX_INTERVAL: f64 = 6.0;
+/// How many recent solve times are kept per provider.
+const HISTORY: usize = 64;
+/// The prior: median 5 s, σ of ln 0.8, worth this many observations.
+const PRIOR_MU: f64 = 1.609_437_912; // ln 5
+const PRIOR_SIGMA: f64 = 0.8;
+const PRIOR_WEIGHT: f64 = 2.0;
+/// The first poll comes when this fraction of tasks is expected done.
+const FIRST_AT: f64 = 0.08;
+/// Scale of the interval: `interval = SPACING · √(S(t) / f(t))`, the
+/// spacing that minimises overhead plus polls (√ of survival over density,
+/// i.e. inversely proportional to the square root of the hazard rate).
+const SPACING: f64 = 0.32;
+
+/// A log-normal fit of solve times: `ln t ~ N(mu, sigma²)`, t in seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fit {
+    /// Mean of ln t.
+    pub mu: f64,
+    /// Standard deviation of ln t.
+    pub sigma: f64,
+}
+
+impl Fit {
+    /// The solve time below which a fraction `p` of tasks finish, seconds.
+    pub fn quantile(&self, p: f64) -> f64 {
+        (self.mu + self.sigma * probit(p)).exp()
+    }
+
+    /// `√(S(t) / f(t))`: survival over density at `t` seconds, the inverse
+    /// square root of the hazard rate. Large where a result is unlikely.
+    fn inverse_root_hazard(&self, t: f64) -> f64 {
+        if t <= 0.0 {
+            return f64::INFINITY;
+        }
+        let z = (t.ln() - self.mu) / self.sigma;
+        let density = (-0.5 * z * z).exp() / (t * self.sigma * (std::f64::consts::TAU).sqrt());
+        let survival = 0.5 * erfc(z / std::f64::consts::SQRT_2);
+        if density <= 0.0 {
+            return f64::INFINITY;
+        }
+        (survival / density).sqrt()
+    }
+}
+
+/// The complementary error function (Numerical Recipes' erfcc, fractional
+/// error below 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    const K: [f64; 10] = [
+        -1.265_512_23, 1.000_023_68, 0.374_091_96, 0.096_784_18, -0.186_288_06,
+        0.278_868_07, -1.135_203_98, 1.488_515_87, -0.822_152_23, 0.170_872_77,
+    ];
+    let poly = K.iter().rev().fold(0.0, |acc, k| acc * t + k);
+    let r = t * (-z * z + poly).exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// The standard normal quantile (Acklam's rational approximation, relative
+/// error below 1.2e-9 over (0, 1)).
+fn probit(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    const A: [f64; 6] = [-39.696_830_286_653_76, 220.946_098_424_520_5, -275.928_510_446_968_7, 138.357_751_867_269, -30.664_798_066_147_16, 2.506_628_277_459_239];
+    const B: [f64; 5] = [-54.476_098_798_224_06, 161.585_836_858_040_9, -155.698_979_859_886_6, 66.801_311_887_719_72, -13.280_681_552_885_72];
+    const C: [f64; 6] = [-0.007_784_894_002_430_293, -0.322_396_458_041_136_5, -2.400_758_277_161_838, -2.549_732_539_343_734, 4.374_664_141_464_968, 2.938_163_982_698_783];
+    const D: [f64; 4] = [0.007_784_695_709_041_462, 0.322_467_129_070_039_8, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    let poly = |c: &[f64], x: f64| c.iter().fold(0.0, |acc, k| acc * x + k);
+    let tail = |q: f64| poly(&C, q) / (poly(&D, q) * q + 1.0);
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        poly(&A, r) * q / (poly(&B, r) * r + 1.0)
+    }
+}
+
+/// Recent solve times (as ln seconds) of one provider.
+#[derive(Clone, Debug, Default)]
+struct History {
+    logs: Vec<f64>,
+}
+
+impl History {
+    fn push(&mut self, seconds: f64) {
+        if self.logs.len() == HISTORY {
+            self.logs.remove(0);
+        }
+        self.logs.push(seconds.max(0.05).ln());
+    }
+
+    fn fit(&self) -> Fit {
+        let n = self.logs.len() as f64;
+        let w = PRIOR_WEIGHT;
+        let mu = (self.logs.iter().sum::<f64>() + w * PRIOR_MU) / (n + w);
+        let ss: f64 = self.logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>()
+            + w * (PRIOR_SIGMA.powi(2) + (PRIOR_MU - mu).powi(2));
+        let sigma = (ss / (n + w)).sqrt().clamp(0.15, 1.5);
+        Fit { mu, sigma }
+    }
+}
+
+/// What a client has learned of solve times, per provider and overall.
+#[derive(Clone, Debug, Default)]
+pub struct Learner {
+    overall: History,
+    by_provider: BTreeMap<String, History>,
+}
+
+impl Learner {
+    /// Records that a task of `provider` was found ready after `first_seen`
+    /// seconds, the poll before having found it unfinished at `last_unfinished`.
+    pub fn observe(&mut self, provider: Option<&str>, last_unfinished: f64, first_seen: f64) {
+        let estimate = (last_unfinished + first_seen) / 2.0;
+        if !estimate.is_finite() || estimate <= 0.0 {
+            return;
+        }
+        self.overall.push(estimate);
+        if let Some(p) = provider {
+            if self.by_provider.len() >= 32 && !self.by_provider.contains_key(p) {
+                return;
+            }
+            self.by_provider.entry(p.to_owned()).or_default().push(estimate);
+        }
+    }
+
+    /// The fit for `provider`, or the overall one when it is unknown.
+    pub fn fit(&self, provider: Option<&str>) -> Fit {
+        provider
+            .and_then(|p| self.by_provider.get(p))
+            .unwrap_or(&self.overall)
+            .fit()
+    }
+}
+
+/// How to pace the polls of one task.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cadence {
+    /// This crate's schedule, driven by a [`Fit`].
+    Adaptive(Fit),
+    /// First poll at `first` seconds, then every `every` seconds (how other
+    /// clients poll; used as baselines by the benchmark).
+    Fixed {
+        /// The first poll, seconds after creation.
+        first: f64,
+        /// The interval after it, seconds.
+        every: f64,
+    },
+}
+
+impl Cadence {
+    /// When to make the next poll, in seconds after the task was created,
+    /// given that `polls` polls were made and the last one at `last`
+    /// (ignored when `polls` is 0). `None` once [`MAX_POLLS`] are spent.
+    pub fn next_poll(&self, polls: u32, last: f64) -> Option<f64> {
+        if polls >= MAX_POLLS {
+            return None;
+        }
+        let at = match *self {
+            Cadence::Fixed { first, every } => {
+                if polls == 0 {
+                    first
+                } else {
+                    last + every
+                }
+            }
+            Cadence::Adaptive(fit) => {
+                if polls == 0 {
+                    fit.quantile(FIRST_AT)
+                } else {
+                    let interval = SPACING * fit.inverse_root_hazard(last + MIN_INTERVAL);
+                    last + interval.clamp(MIN_INTERVAL, MAX_INTERVAL)
+                }
+            }
+        };
+        let earliest = if polls == 0 { 0.0 } else { last + MIN_INTERVAL };
+        Some(at.max(earliest))
+    }
+}
+
+/// How long to wait before retrying after a transient fault, seconds:
+/// exponential from 1 s (capped at 8 s), with `jitter` in 0..1 spreading it
+/// by ±25 %, and never less than what the server asked for in `Retry-After`.
+pub fn backoff(attempt: u32, retry_after: Option<f64>, jitter: f64) -> f64 {
+    let base = (2f64.powi(attempt.min(3) as i32)).min(8.0);
+    let spread = base * (0.75 + 0.5 * jitter.clamp(0.0, 1.0));
+    let asked = retry_after.filter(|s| s.is_finite()).unwrap_or(0.0);
+    spread.max(asked).max(MIN_INTERVAL)
+}
+
+/// A log-normal solve-time distribution for simulation.
+#[derive(Clone, Copy, Debug)]
+pub struct Distribution {
+    /// Median solve time, seconds.
+    pub median: f64,
+    /// σ of ln t.
+    pub sigma: f64,
+}
+
+/// What a simulation measured.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Report {
+    /// Tasks simulated.
+    pub tasks: usize,
+    /// Mean time from a result being ready to it being seen, seconds.
+    pub mean_overhead: f64,
+    /// 95th percentile of that overhead, seconds.
+    pub p95_overhead: f64,
+    /// Mean polls per task.
+    pub mean_polls: f64,
+    /// The most polls any task took.
+    pub max_polls: u32,
+    /// The shortest gap between two polls of one task, seconds.
+    pub min_gap: f64,
+    /// Tasks never seen ready within [`MAX_POLLS`].
+    pub unfinished: usize,
+}
+
+/// A small deterministic generator (SplitMix64) so that simulations are
+/// reproducible without a dependency.
+#[derive(Clone, Debug)]
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// A uniform number in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A draw from `d`.
+    pub fn solve_time(&mut self, d: Distribution) -> f64 {
+        let u1 = self.next_f64().max(1e-12);
+        let u2 = self.next_f64();
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        d.median * (d.sigma * z).exp()
+    }
+}
+
+/// Replays `tasks` tasks drawn from `dist` one after another. With
+/// `fixed = None` the adaptive schedule is used and learns as it goes;
+/// otherwise the fixed cadence `(first, every)`.
+pub fn simulate(dist: Distribution, tasks: usize, seed: u64, fixed: Option<(f64, f64)>) -> Report {
+    let mut rng = SplitMix::new(seed);
+    let mut learner = Learner::default();
+    let mut overheads = Vec::with_capacity(tasks);
+    let (mut total_polls, mut max_polls, mut min_gap, mut unfinished) = (0u64, 0u32, f64::INFINITY, 0usize);
+    for _ in 0..tasks {
+        let solve = rng.solve_time(dist);
+        let cadence = match fixed {
+            Some((first, every)) => Cadence::Fixed { first, every },
+            None => Cadence::Adaptive(learner.fit(Some("sim"))),
+        };
+        let (mut polls, mut last, mut before) = (0u32, 0.0, 0.0);
+        let mut seen = None;
+        while let Some(at) = cadence.next_poll(polls, last) {
+            if polls > 0 {
+                min_gap = f64::min(min_gap, at - last);
+            }
+            polls += 1;
+            before = last;
+            last = at;
+            if at >= solve {
+                seen = Some(at);
+                break;
+            }
+        }
+        total_polls += u64::from(polls);
+        max_polls = max_polls.max(polls);
+        match seen {
+            Some(at) => {
+                overheads.push(at - solve);
+                learner.observe(Some("sim"), if polls > 1 { before } else { 0.0 }, at);
+            }
+            None => unfinished += 1,
+        }
+    }
+    overheads.sort_by(f64::total_cmp);
+    let n = overheads.len().max(1) as f64;
+    let p95_index = ((overheads.len() as f64 * 0.95) as usize).min(overheads.len().saturating_sub(1));
+    Report {
+        tasks,
+        mean_overhead: overheads.iter().sum::<f64>() / n,
+        p95_overhead: overheads.get(p95_index).copied().unwrap_or(0.0),
+        mean_polls: total_polls as f64 / tasks.max(1) as f64,
+        max_polls,
+        min_gap,
+        unfinished,
+    }
+}
+
+/// The fast machine provider of the benchmark: median 4 s.
+pub const FAST: Distribution = Distribution { median: 4.0, sigma: 0.45 };
+/// The human provider of the benchmark: median 15 s.
+pub const HUMAN: Distribution = Distribution { median: 15.0, sigma: 0.5 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probit_matches_known_values() {
+        assert!((probit(0.5)).abs() < 1e-9);
+        assert!((probit(0.975) - 1.959_964).abs() < 1e-5);
+        assert!((probit(0.05) + 1.644_854).abs() < 1e-5);
+    }
+
+    #[test]
+    fn never_polls_within_a_second_nor_past_the_limit() {
+        for fit in [
+            Fit { mu: -3.0, sigma: 0.15 },
+            Fit { mu: 1.0, sigma: 1.5 },
+            Fit { mu: 5.0, sigma: 0.2 },
+        ] {
+            let c = Cadence::Adaptive(fit);
+            let (mut polls, mut last) = (0, 0.0);
+            while let Some(at) = c.next_poll(polls, last) {
+                if polls > 0 {
+                    assert!(at - last >= MIN_INTERVAL - 1e-12);
+                }
+                assert!(at.is_finite());
+                polls += 1;
+                last = at;
+            }
+            assert_eq!(polls, MAX_POLLS);
+        }
+    }
+
+    #[test]
+    fn learns_per_provider() {
+        let mut l = Learner::default();
+        for _ in 0..50 {
+            l.observe(Some("fast"), 1.5, 2.5);
+            l.observe(Some("slow"), 29.0, 31.0);
+        }
+        assert!(l.fit(Some("fast")).quantile(0.5) < 3.0);
+        assert!(l.fit(Some("slow")).quantile(0.5) > 20.0);
+        let unknown = l.fit(Some("other")).quantile(0.5);
+        assert!(unknown > 3.0 && unknown < 20.0);
+    }
+
+    #[test]
+    fn backoff_grows_and_honours_retry_after() {
+        assert!(backoff(0, None, 0.5) >= 1.0);
+        assert!(backoff(3, None, 0.5) > backoff(1, None, 0.5));
+        assert!(backoff(10, None, 1.0) <= 10.0);
+        assert_eq!(backoff(0, Some(7.0), 0.0), 7.0);
+    }
+
+    #[test]
+    fn simulation_beats_the_fixed_cadences() {
+        for dist in [FAST, HUMAN] {
+            let ours = simulate(dist, 10_000, 7, None);
+            let every_1_7 = simulate(dist, 10_000, 7, Some((0.0, 1.7)));
+            eprintln!("{dist:?}: ours {ours:?}\n  1.7 s {every_1_7:?}");
+            assert!(ours.min_gap >= MIN_INTERVAL - 1e-9);
+            assert!(ours.max_polls <= MAX_POLLS);
+            assert_eq!(ours.unfinished, 0);
+            assert!(ours.mean_overhead <= 0.6, "{ours:?}");
+            assert!(ours.mean_polls <= every_1_7.mean_polls, "{ours:?} vs {every_1_7:?}");
+        }
+    }
+}
