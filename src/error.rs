@@ -182,7 +182,10 @@ mod js {
             let opt_num = |n: Option<f64>| n.map_or(JsValue::UNDEFINED, JsValue::from_f64);
             set(&v, "errorId", &opt_num(e.error_id.map(f64::from)));
             set(&v, "httpStatus", &opt_num(e.http_status.map(f64::from)));
-            let task = e.task_id.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+            let task = e
+                .task_id
+                .as_deref()
+                .map_or(JsValue::UNDEFINED, JsValue::from_str);
             set(&v, "taskId", &task);
             v
         }

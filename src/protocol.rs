@@ -17,7 +17,12 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.anysolver.com";
 /// The task type this crate submits.
 pub const TASK_TYPE: &str = "CoordinatesRecognition";
 /// The values `selectionMode` accepts.
-pub const SELECTION_MODES: [&str; 4] = ["autoCheapest", "autoFastest", "autoMostReliable", "priority"];
+pub const SELECTION_MODES: [&str; 4] = [
+    "autoCheapest",
+    "autoFastest",
+    "autoMostReliable",
+    "priority",
+];
 /// The values `keyPoolMode` accepts.
 pub const KEY_POOL_MODES: [&str; 2] = ["all", "platformOnly"];
 
@@ -101,18 +106,35 @@ impl Routing {
         if let Some(p) = &self.provider
             && p.trim().is_empty()
         {
-            return Err(Error::validation("INVALID_OPTION", "provider must be a non-empty string"));
+            return Err(Error::validation(
+                "INVALID_OPTION",
+                "provider must be a non-empty string",
+            ));
         }
-        check_one_of("selectionMode", self.selection_mode.as_deref(), &SELECTION_MODES)?;
-        check_one_of("keyPoolMode", self.key_pool_mode.as_deref(), &KEY_POOL_MODES)
+        check_one_of(
+            "selectionMode",
+            self.selection_mode.as_deref(),
+            &SELECTION_MODES,
+        )?;
+        check_one_of(
+            "keyPoolMode",
+            self.key_pool_mode.as_deref(),
+            &KEY_POOL_MODES,
+        )
     }
 
     /// These choices, with each field of `over` that is set taking precedence.
     pub fn overridden_by(&self, over: &Routing) -> Routing {
         Routing {
             provider: over.provider.clone().or_else(|| self.provider.clone()),
-            selection_mode: over.selection_mode.clone().or_else(|| self.selection_mode.clone()),
-            key_pool_mode: over.key_pool_mode.clone().or_else(|| self.key_pool_mode.clone()),
+            selection_mode: over
+                .selection_mode
+                .clone()
+                .or_else(|| self.selection_mode.clone()),
+            key_pool_mode: over
+                .key_pool_mode
+                .clone()
+                .or_else(|| self.key_pool_mode.clone()),
         }
     }
 }
@@ -121,7 +143,11 @@ fn check_one_of(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<()>
     match value {
         Some(v) if !allowed.contains(&v) => Err(Error::validation(
             "INVALID_OPTION",
-            format!("{name} must be one of {}, not {:?}", allowed.join(", "), snippet(v)),
+            format!(
+                "{name} must be one of {}, not {:?}",
+                allowed.join(", "),
+                snippet(v)
+            ),
         )),
         _ => Ok(()),
     }
@@ -471,7 +497,10 @@ impl Envelope {
         if id == 0.0 {
             return None;
         }
-        let code = self.error_code.as_text().unwrap_or_else(|| "UNKNOWN_ERROR".to_owned());
+        let code = self
+            .error_code
+            .as_text()
+            .unwrap_or_else(|| "UNKNOWN_ERROR".to_owned());
         let description = self.error_description.as_text().unwrap_or_default();
         let id = if id == 2.0 { 2 } else { 1 };
         Some(Error::api(id, &code, &description))
@@ -484,7 +513,11 @@ impl Envelope {
         }
         match self.task_id.as_text() {
             Some(id) if !id.is_empty() => Ok(id),
-            _ => Err(Error::parse("NO_TASK_ID", "createTask answered without a taskId", body)),
+            _ => Err(Error::parse(
+                "NO_TASK_ID",
+                "createTask answered without a taskId",
+                body,
+            )),
         }
     }
 
@@ -496,7 +529,9 @@ impl Envelope {
         self.balance
             .as_f64()
             .filter(|b| b.is_finite())
-            .ok_or_else(|| Error::parse("NO_BALANCE", "getBalance answered without a balance", body))
+            .ok_or_else(|| {
+                Error::parse("NO_BALANCE", "getBalance answered without a balance", body)
+            })
     }
 
     /// Reads a getTaskResult answer.
@@ -525,8 +560,16 @@ impl Envelope {
                     task_type: self.task_type.as_text(),
                 }))
             }
-            "failed" => Err(Error::api(1, "UNKNOWN_ERROR", "the task failed without an error code")),
-            "" => Err(Error::parse("NO_STATUS", "getTaskResult answered without a status", body)),
+            "failed" => Err(Error::api(
+                1,
+                "UNKNOWN_ERROR",
+                "the task failed without an error code",
+            )),
+            "" => Err(Error::parse(
+                "NO_STATUS",
+                "getTaskResult answered without a status",
+                body,
+            )),
             other => Ok(Poll::Processing {
                 status: other.to_owned(),
                 provider,
@@ -596,7 +639,9 @@ pub fn check_points(raw: &[RawPoint], width: f64, height: f64) -> (Vec<Point>, V
         match (x.as_f64(), y.as_f64()) {
             (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
                 if x < 0.0 || y < 0.0 || x > width || y > height {
-                    bad.push(reject(format!("({x}, {y}) lies outside the {width}×{height} image")));
+                    bad.push(reject(format!(
+                        "({x}, {y}) lies outside the {width}×{height} image"
+                    )));
                 } else {
                     good.push(Point { x, y });
                 }
@@ -648,7 +693,10 @@ mod tests {
             ..Routing::default()
         };
         let e = bad.validate().unwrap_err();
-        assert_eq!((e.kind, e.code.as_ref()), (crate::error::Kind::Validation, "INVALID_OPTION"));
+        assert_eq!(
+            (e.kind, e.code.as_ref()),
+            (crate::error::Kind::Validation, "INVALID_OPTION")
+        );
         assert!(e.message.contains("selectionMode"));
         let base = Routing {
             provider: Some("A".into()),
@@ -697,22 +745,32 @@ mod tests {
                 Point { x: 4.0, y: 5.0 }
             ]
         );
-        assert_eq!(env(r#"{"errorId":0,"balance":12.5}"#).into_balance("").unwrap(), 12.5);
+        assert_eq!(
+            env(r#"{"errorId":0,"balance":12.5}"#)
+                .into_balance("")
+                .unwrap(),
+            12.5
+        );
     }
 
     #[test]
     fn errors_keep_unknown_codes_and_match_prefixes() {
-        let e = env(r#"{"errorId":1,"errorCode":"ERROR_CAPTCHA_UNSOLVABLE","errorDescription":"no"}"#)
-            .into_poll("")
-            .unwrap_err();
+        let e =
+            env(r#"{"errorId":1,"errorCode":"ERROR_CAPTCHA_UNSOLVABLE","errorDescription":"no"}"#)
+                .into_poll("")
+                .unwrap_err();
         assert_eq!(e.code, "CAPTCHA_UNSOLVABLE");
-        let e = env(r#"{"errorId":1,"errorCode":"KEY_DOES_NOT_EXIST"}"#).into_task_id("").unwrap_err();
+        let e = env(r#"{"errorId":1,"errorCode":"KEY_DOES_NOT_EXIST"}"#)
+            .into_task_id("")
+            .unwrap_err();
         assert_eq!(e.code, "ERROR_KEY_DOES_NOT_EXIST");
         let e = env(r#"{"errorId":1,"errorCode":"SOMETHING_NEW","status":"failed"}"#)
             .into_poll("")
             .unwrap_err();
         assert_eq!(e.code, "SOMETHING_NEW");
-        let e = env(r#"{"errorId":2,"errorCode":"INTERNAL_ERROR"}"#).into_poll("").unwrap_err();
+        let e = env(r#"{"errorId":2,"errorCode":"INTERNAL_ERROR"}"#)
+            .into_poll("")
+            .unwrap_err();
         assert!(e.retryable);
     }
 
@@ -736,12 +794,16 @@ mod tests {
 
     #[test]
     fn reports_unusable_points() {
-        let raw: Vec<RawPoint> =
-            serde_json::from_str(r#"[{"x":-1,"y":2},{"x":"abc","y":1},[1],{"x":500,"y":1},{"x":10,"y":10},"p"]"#)
-                .unwrap();
+        let raw: Vec<RawPoint> = serde_json::from_str(
+            r#"[{"x":-1,"y":2},{"x":"abc","y":1},[1],{"x":500,"y":1},{"x":10,"y":10},"p"]"#,
+        )
+        .unwrap();
         let (good, bad) = check_points(&raw, 400.0, 300.0);
         assert_eq!(good, vec![Point { x: 10.0, y: 10.0 }]);
-        assert_eq!(bad.iter().map(|b| b.index).collect::<Vec<_>>(), vec![0, 1, 2, 3, 5]);
+        assert_eq!(
+            bad.iter().map(|b| b.index).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 5]
+        );
     }
 
     #[test]

@@ -73,8 +73,16 @@ fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     const K: [f64; 10] = [
-        -1.265_512_23, 1.000_023_68, 0.374_091_96, 0.096_784_18, -0.186_288_06,
-        0.278_868_07, -1.135_203_98, 1.488_515_87, -0.822_152_23, 0.170_872_77,
+        -1.265_512_23,
+        1.000_023_68,
+        0.374_091_96,
+        0.096_784_18,
+        -0.186_288_06,
+        0.278_868_07,
+        -1.135_203_98,
+        1.488_515_87,
+        -0.822_152_23,
+        0.170_872_77,
     ];
     let poly = K.iter().rev().fold(0.0, |acc, k| acc * t + k);
     let r = t * (-z * z + poly).exp();
@@ -85,10 +93,35 @@ fn erfc(x: f64) -> f64 {
 /// error below 1.2e-9 over (0, 1)).
 fn probit(p: f64) -> f64 {
     let p = p.clamp(1e-9, 1.0 - 1e-9);
-    const A: [f64; 6] = [-39.696_830_286_653_76, 220.946_098_424_520_5, -275.928_510_446_968_7, 138.357_751_867_269, -30.664_798_066_147_16, 2.506_628_277_459_239];
-    const B: [f64; 5] = [-54.476_098_798_224_06, 161.585_836_858_040_9, -155.698_979_859_886_6, 66.801_311_887_719_72, -13.280_681_552_885_72];
-    const C: [f64; 6] = [-0.007_784_894_002_430_293, -0.322_396_458_041_136_5, -2.400_758_277_161_838, -2.549_732_539_343_734, 4.374_664_141_464_968, 2.938_163_982_698_783];
-    const D: [f64; 4] = [0.007_784_695_709_041_462, 0.322_467_129_070_039_8, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    const A: [f64; 6] = [
+        -39.696_830_286_653_76,
+        220.946_098_424_520_5,
+        -275.928_510_446_968_7,
+        138.357_751_867_269,
+        -30.664_798_066_147_16,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -54.476_098_798_224_06,
+        161.585_836_858_040_9,
+        -155.698_979_859_886_6,
+        66.801_311_887_719_72,
+        -13.280_681_552_885_72,
+    ];
+    const C: [f64; 6] = [
+        -0.007_784_894_002_430_293,
+        -0.322_396_458_041_136_5,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        0.007_784_695_709_041_462,
+        0.322_467_129_070_039_8,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
     let poly = |c: &[f64], x: f64| c.iter().fold(0.0, |acc, k| acc * x + k);
     let tail = |q: f64| poly(&C, q) / (poly(&D, q) * q + 1.0);
     if p < 0.02425 {
@@ -147,7 +180,10 @@ impl Learner {
             if self.by_provider.len() >= 32 && !self.by_provider.contains_key(p) {
                 return;
             }
-            self.by_provider.entry(p.to_owned()).or_default().push(estimate);
+            self.by_provider
+                .entry(p.to_owned())
+                .or_default()
+                .push(estimate);
         }
     }
 
@@ -280,7 +316,8 @@ pub fn simulate(dist: Distribution, tasks: usize, seed: u64, fixed: Option<(f64,
     let mut rng = SplitMix::new(seed);
     let mut learner = Learner::default();
     let mut overheads = Vec::with_capacity(tasks);
-    let (mut total_polls, mut max_polls, mut min_gap, mut unfinished) = (0u64, 0u32, f64::INFINITY, 0usize);
+    let (mut total_polls, mut max_polls, mut min_gap, mut unfinished) =
+        (0u64, 0u32, f64::INFINITY, 0usize);
     for _ in 0..tasks {
         let solve = rng.solve_time(dist);
         let cadence = match fixed {
@@ -313,7 +350,8 @@ pub fn simulate(dist: Distribution, tasks: usize, seed: u64, fixed: Option<(f64,
     }
     overheads.sort_by(f64::total_cmp);
     let n = overheads.len().max(1) as f64;
-    let p95_index = ((overheads.len() as f64 * 0.95) as usize).min(overheads.len().saturating_sub(1));
+    let p95_index =
+        ((overheads.len() as f64 * 0.95) as usize).min(overheads.len().saturating_sub(1));
     Report {
         tasks,
         mean_overhead: overheads.iter().sum::<f64>() / n,
@@ -326,9 +364,15 @@ pub fn simulate(dist: Distribution, tasks: usize, seed: u64, fixed: Option<(f64,
 }
 
 /// The fast machine provider of the benchmark: median 4 s.
-pub const FAST: Distribution = Distribution { median: 4.0, sigma: 0.45 };
+pub const FAST: Distribution = Distribution {
+    median: 4.0,
+    sigma: 0.45,
+};
 /// The human provider of the benchmark: median 15 s.
-pub const HUMAN: Distribution = Distribution { median: 15.0, sigma: 0.5 };
+pub const HUMAN: Distribution = Distribution {
+    median: 15.0,
+    sigma: 0.5,
+};
 
 #[cfg(test)]
 mod tests {
@@ -344,9 +388,18 @@ mod tests {
     #[test]
     fn never_polls_within_a_second_nor_past_the_limit() {
         for fit in [
-            Fit { mu: -3.0, sigma: 0.15 },
-            Fit { mu: 1.0, sigma: 1.5 },
-            Fit { mu: 5.0, sigma: 0.2 },
+            Fit {
+                mu: -3.0,
+                sigma: 0.15,
+            },
+            Fit {
+                mu: 1.0,
+                sigma: 1.5,
+            },
+            Fit {
+                mu: 5.0,
+                sigma: 0.2,
+            },
         ] {
             let c = Cadence::Adaptive(fit);
             let (mut polls, mut last) = (0, 0.0);
@@ -393,7 +446,10 @@ mod tests {
             assert!(ours.max_polls <= MAX_POLLS);
             assert_eq!(ours.unfinished, 0);
             assert!(ours.mean_overhead <= 0.6, "{ours:?}");
-            assert!(ours.mean_polls <= every_1_7.mean_polls, "{ours:?} vs {every_1_7:?}");
+            assert!(
+                ours.mean_polls <= every_1_7.mean_polls,
+                "{ours:?} vs {every_1_7:?}"
+            );
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::challenge::Point;
 use crate::faults::{Fault, OddCoords};
-use crate::providers::{self, Kind, KEY_POOL_MODES, RouteError, SELECTION_MODES};
+use crate::providers::{self, KEY_POOL_MODES, Kind, RouteError, SELECTION_MODES};
 use crate::state::{AppState, Outcome, Shown, Task};
 use crate::upload::{Limits, check_image, decode_base64};
 use crate::vision;
@@ -82,21 +82,29 @@ fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, 
 }
 
 /// Checks the `clientKey` of `body`, counts the request, and returns the key.
-fn authorise(state: &AppState, body: &Map<String, Value>, method: &'static str) -> Result<String, ApiError> {
+fn authorise(
+    state: &AppState,
+    body: &Map<String, Value>,
+    method: &'static str,
+) -> Result<String, ApiError> {
     let key = body
         .get("clientKey")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "clientKey is missing"))?;
-    let mut ledgers = state
-        .ledgers
-        .lock()
-        .map_err(|_| ApiError { id: 2, code: "INTERNAL_ERROR".into(), description: "lock poisoned".into() })?;
+    let mut ledgers = state.ledgers.lock().map_err(|_| ApiError {
+        id: 2,
+        code: "INTERNAL_ERROR".into(),
+        description: "lock poisoned".into(),
+    })?;
     let ledger = ledgers
         .get_mut(key)
         .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
     *ledger.requests.entry(method).or_default() += 1;
     if ledger.account.banned {
-        return Err(ApiError::external("ERROR_USER_BANNED", "this account is suspended"));
+        return Err(ApiError::external(
+            "ERROR_USER_BANNED",
+            "this account is suspended",
+        ));
     }
     Ok(key.to_owned())
 }
@@ -122,7 +130,9 @@ fn opt_clicks(m: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiErr
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_u64() {
             Some(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(ApiError::invalid(format!("{field} must be an integer of at least 1"))),
+            _ => Err(ApiError::invalid(format!(
+                "{field} must be an integer of at least 1"
+            ))),
         },
     }
 }
@@ -148,7 +158,10 @@ fn dropped_connection() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-async fn create(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Result<(String, bool), ApiError> {
+async fn create(
+    state: &Arc<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(String, bool), ApiError> {
     let body = body_json(body)?;
     let key = authorise(state, &body, "createTask")?;
     let task = match body.get("task") {
@@ -234,13 +247,22 @@ async fn create(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> R
 
     let limits = (state.settings.image, state.settings.instructions);
     let solve_comment = comment.clone();
-    let checked = tokio::task::spawn_blocking(move || examine(&image_field, instructions.as_deref(), solve_comment.as_deref(), limits))
-        .await
-        .map_err(|_| internal())??;
+    let checked = tokio::task::spawn_blocking(move || {
+        examine(
+            &image_field,
+            instructions.as_deref(),
+            solve_comment.as_deref(),
+            limits,
+        )
+    })
+    .await
+    .map_err(|_| internal())??;
 
     let now = Instant::now();
     let drop = provider.kind == Kind::Fault(Fault::Drop);
-    let delay = provider.delay_ms.map_or(state.settings.solve_delay, std::time::Duration::from_millis);
+    let delay = provider
+        .delay_ms
+        .map_or(state.settings.solve_delay, std::time::Duration::from_millis);
     let outcome = match (&provider.kind, checked.solved) {
         (Kind::Human, _) => Outcome::Pending,
         (Kind::Fault(Fault::Never), _) => Outcome::Pending,
@@ -265,12 +287,15 @@ async fn create(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> R
             .get_mut(&key)
             .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
         if ledger.balance_micros < price {
-            return Err(ApiError::external("ERROR_ZERO_BALANCE", "insufficient balance"));
+            return Err(ApiError::external(
+                "ERROR_ZERO_BALANCE",
+                "insufficient balance",
+            ));
         }
         ledger.balance_micros -= price;
         ledger.tasks_created += 1;
     }
-    let shown = (provider.kind == Kind::Human).then(|| Shown {
+    let shown = (provider.kind == Kind::Human).then_some(Shown {
         image: checked.image_url,
         comment,
         instructions: checked.instructions_url,
@@ -339,7 +364,9 @@ fn examine(
         None => None,
     };
     let solved = match comment.and_then(vision::parse_instruction) {
-        None => Err("the instruction names no colour and shape the vision provider knows".to_owned()),
+        None => {
+            Err("the instruction names no colour and shape the vision provider knows".to_owned())
+        }
         Some(target) => {
             let found = vision::find_shapes(&img);
             let points = vision::answer(&found, target);
@@ -369,36 +396,50 @@ fn as_data_url(field: &str) -> String {
 }
 
 /// `POST /getTaskResult`.
-pub async fn get_task_result(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn get_task_result(
+    State(state): Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     match poll(&state, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-async fn poll(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn poll(
+    state: &Arc<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let body = body_json(body)?;
     let key = authorise(state, &body, "getTaskResult")?;
     let id = opt_str(&body, "taskId")?
         .ok_or_else(|| ApiError::invalid("taskId is required"))?
         .to_owned();
-    let not_found = || ApiError::external(TASK_NOT_FOUND, "no such task, or its result has expired");
+    let not_found =
+        || ApiError::external(TASK_NOT_FOUND, "no such task, or its result has expired");
 
     let (kind, n) = {
         let mut tasks = state.tasks.lock().map_err(|_| internal())?;
         state.purge(&mut tasks, Instant::now());
-        let task = tasks.get_mut(&id).filter(|t| t.key == key).ok_or_else(not_found)?;
+        let task = tasks
+            .get_mut(&id)
+            .filter(|t| t.key == key)
+            .ok_or_else(not_found)?;
         task.polls += 1;
         (task.provider.kind.clone(), task.polls)
     };
     if let Kind::Fault(fault) = &kind {
         match *fault {
             Fault::Http { status, times } if n <= times => {
-                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let code =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 return Ok(html(code, "<html><body><h1>Bad gateway</h1></body></html>"));
             }
             Fault::TooMany { times, secs } if n <= times => {
-                let mut r = html(StatusCode::TOO_MANY_REQUESTS, "<html><body>Too many requests</body></html>");
+                let mut r = html(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "<html><body>Too many requests</body></html>",
+                );
                 if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
                     r.headers_mut().insert(header::RETRY_AFTER, v);
                 }
@@ -411,9 +452,18 @@ async fn poll(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Res
                     description: "a transient internal error (sandbox fault scenario)".into(),
                 });
             }
-            Fault::Html => return Ok(html(StatusCode::OK, "<!doctype html><html><body>Gateway login</body></html>")),
+            Fault::Html => {
+                return Ok(html(
+                    StatusCode::OK,
+                    "<!doctype html><html><body>Gateway login</body></html>",
+                ));
+            }
             Fault::Truncated => {
-                return Ok(([(header::CONTENT_TYPE, "application/json")], r#"{"errorId":0,"status":"rea"#).into_response());
+                return Ok((
+                    [(header::CONTENT_TYPE, "application/json")],
+                    r#"{"errorId":0,"status":"rea"#,
+                )
+                    .into_response());
             }
             Fault::Slow(ms) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
             _ => {}
@@ -422,13 +472,21 @@ async fn poll(state: &Arc<AppState>, body: Result<Bytes, BytesRejection>) -> Res
 
     let now = Instant::now();
     let mut tasks = state.tasks.lock().map_err(|_| internal())?;
-    let task = tasks.get_mut(&id).filter(|t| t.key == key).ok_or_else(not_found)?;
+    let task = tasks
+        .get_mut(&id)
+        .filter(|t| t.key == key)
+        .ok_or_else(not_found)?;
     state.settle(task, now);
     Ok(axum::Json(task_answer(&id, task, now)).into_response())
 }
 
 fn html(status: StatusCode, text: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 fn task_answer(id: &str, task: &Task, now: Instant) -> Value {
@@ -481,7 +539,9 @@ fn coordinates(points: &[Point], odd: Option<OddCoords>, task: &Task) -> Value {
     let mut out: Vec<Value> = points
         .iter()
         .map(|p| match odd {
-            Some(OddCoords::Strings) => json!({"x": format!("{:.1}", p.x), "y": format!("{:.1}", p.y)}),
+            Some(OddCoords::Strings) => {
+                json!({"x": format!("{:.1}", p.x), "y": format!("{:.1}", p.y)})
+            }
             Some(OddCoords::Arrays) => json!([round(p.x), round(p.y)]),
             Some(OddCoords::Floats) => json!({"x": p.x, "y": p.y}),
             _ => json!({"x": round(p.x), "y": round(p.y)}),

@@ -28,7 +28,9 @@ pub struct ChallengeQuery {
     format: Option<String>,
 }
 
-fn render(q: &ChallengeQuery) -> Result<(crate::challenge::Challenge, Vec<u8>, &'static str), ApiError> {
+fn render(
+    q: &ChallengeQuery,
+) -> Result<(crate::challenge::Challenge, Vec<u8>, &'static str), ApiError> {
     let c = generate(ChallengeSpec {
         seed: q.seed.unwrap_or(1),
         width: q.width.unwrap_or(480),
@@ -38,7 +40,12 @@ fn render(q: &ChallengeQuery) -> Result<(crate::challenge::Challenge, Vec<u8>, &
         "png" => (image::ImageFormat::Png, "image/png"),
         "jpeg" | "jpg" => (image::ImageFormat::Jpeg, "image/jpeg"),
         "gif" => (image::ImageFormat::Gif, "image/gif"),
-        other => return Err(ApiError::external("INVALID_TASK_DATA", format!("unknown format {other}"))),
+        other => {
+            return Err(ApiError::external(
+                "INVALID_TASK_DATA",
+                format!("unknown format {other}"),
+            ));
+        }
     };
     let mut bytes = Vec::new();
     let encoded = if format == image::ImageFormat::Gif {
@@ -46,7 +53,8 @@ fn render(q: &ChallengeQuery) -> Result<(crate::challenge::Challenge, Vec<u8>, &
             .to_rgba8()
             .write_to(&mut std::io::Cursor::new(&mut bytes), format)
     } else {
-        c.image.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+        c.image
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
     };
     encoded.map_err(|e| ApiError::external("INTERNAL_ERROR", e.to_string()))?;
     Ok((c, bytes, mime))
@@ -72,7 +80,9 @@ pub async fn challenge(Query(q): Query<ChallengeQuery>) -> Response {
     match made {
         Ok(Ok(v)) => Json(v).into_response(),
         Ok(Err(e)) => e.into_response(),
-        Err(_) => ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response(),
+        Err(_) => {
+            ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response()
+        }
     }
 }
 
@@ -81,7 +91,9 @@ pub async fn challenge_image(Query(q): Query<ChallengeQuery>) -> Response {
     match tokio::task::spawn_blocking(move || render(&q)).await {
         Ok(Ok((_, bytes, mime))) => ([(header::CONTENT_TYPE, mime)], bytes).into_response(),
         Ok(Err(e)) => e.into_response(),
-        Err(_) => ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response(),
+        Err(_) => {
+            ApiError::external("INTERNAL_ERROR", "challenge generation failed").into_response()
+        }
     }
 }
 
@@ -96,8 +108,14 @@ pub struct NewAccount {
 }
 
 /// `POST /sandbox/accounts`: creates a throwaway account and returns its key.
-pub async fn new_account(State(state): State<Arc<AppState>>, Json(req): Json<NewAccount>) -> Response {
-    let key = format!("anysolver_test_{}", ulid::Ulid::new().to_string().to_ascii_lowercase());
+pub async fn new_account(
+    State(state): State<Arc<AppState>>,
+    Json(req): Json<NewAccount>,
+) -> Response {
+    let key = format!(
+        "anysolver_test_{}",
+        ulid::Ulid::new().to_string().to_ascii_lowercase()
+    );
     let account = Account {
         key: key.clone(),
         balance: req.balance.unwrap_or(10.0),
@@ -117,7 +135,10 @@ pub async fn new_account(State(state): State<Arc<AppState>>, Json(req): Json<New
 /// `POST /sandbox/stats` with `{"clientKey": ...}`: what the sandbox saw of
 /// that key (the key travels in the body, never in a URL or a log line).
 pub async fn stats(State(state): State<Arc<AppState>>, Json(req): Json<Value>) -> Response {
-    let key = req.get("clientKey").and_then(Value::as_str).unwrap_or_default();
+    let key = req
+        .get("clientKey")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let Ok(ledgers) = state.ledgers.lock() else {
         return ApiError::external("INTERNAL_ERROR", "lock poisoned").into_response();
     };

@@ -67,7 +67,8 @@ pub async fn answer(State(state): State<Arc<AppState>>, Json(a): Json<Answer>) -
         .get_mut(&a.task_id)
         .filter(|t| t.provider.kind == Kind::Human && matches!(t.outcome, Outcome::Pending))
     else {
-        return ApiError::external(crate::api::TASK_NOT_FOUND, "no such waiting task").into_response();
+        return ApiError::external(crate::api::TASK_NOT_FOUND, "no such waiting task")
+            .into_response();
     };
     let valid = a.points.iter().all(|p| p.x.is_finite() && p.y.is_finite());
     task.outcome = if a.unsolvable {
@@ -76,8 +77,11 @@ pub async fn answer(State(state): State<Arc<AppState>>, Json(a): Json<Answer>) -
             description: "the worker marked the task unsolvable".into(),
         }
     } else if a.points.is_empty() || !valid {
-        return ApiError::external("INVALID_TASK_DATA", "an answer needs at least one finite point")
-            .into_response();
+        return ApiError::external(
+            "INVALID_TASK_DATA",
+            "an answer needs at least one finite point",
+        )
+        .into_response();
     } else {
         Outcome::Solved {
             raw: json!({"engine": "sandbox-human", "clicks": a.points.len()}),

@@ -34,7 +34,10 @@ use upload::Limits;
 
 /// Command-line options.
 #[derive(Debug, Parser)]
-#[command(version, about = "A local AnySolver-compatible server for development and tests")]
+#[command(
+    version,
+    about = "A local AnySolver-compatible server for development and tests"
+)]
 struct Args {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
@@ -85,7 +88,9 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let accounts = match &args.config {
-        Some(path) => serde_json::from_str::<AccountsFile>(&std::fs::read_to_string(path)?)?.accounts,
+        Some(path) => {
+            serde_json::from_str::<AccountsFile>(&std::fs::read_to_string(path)?)?.accounts
+        }
         None => default_accounts(),
     };
     let ledgers: HashMap<String, Ledger> = accounts

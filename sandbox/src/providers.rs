@@ -161,8 +161,12 @@ pub enum RouteError {
 }
 
 /// The selection modes the API accepts.
-pub const SELECTION_MODES: [&str; 4] =
-    ["autoCheapest", "autoFastest", "autoMostReliable", "priority"];
+pub const SELECTION_MODES: [&str; 4] = [
+    "autoCheapest",
+    "autoFastest",
+    "autoMostReliable",
+    "priority",
+];
 /// The key-pool modes the API accepts.
 pub const KEY_POOL_MODES: [&str; 2] = ["all", "platformOnly"];
 
@@ -174,9 +178,8 @@ pub fn route(
     stats: &Stats,
     default_delay_ms: u64,
 ) -> Result<Provider, RouteError> {
-    let allowed = |p: &Provider| {
-        p.supports_coordinates() && (!platform_only || p.pool == Pool::Platform)
-    };
+    let allowed =
+        |p: &Provider| p.supports_coordinates() && (!platform_only || p.pool == Pool::Platform);
     if mode == "priority" {
         return priority
             .iter()
@@ -221,6 +224,9 @@ mod tests {
             RouteError::NotSupported
         );
         let prio = vec!["TextOnly".to_owned(), "Human".to_owned()];
-        assert_eq!(route("priority", false, &prio, &stats, 1000).unwrap().name, "Human");
+        assert_eq!(
+            route("priority", false, &prio, &stats, 1000).unwrap().name,
+            "Human"
+        );
     }
 }

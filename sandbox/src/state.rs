@@ -126,9 +126,9 @@ impl AppState {
         {
             l.balance_micros += task.estimate_micros - cost;
         }
-        let solve_ms = task
-            .ready_at
-            .map_or(0, |t| t.saturating_duration_since(task.created).as_millis() as u64);
+        let solve_ms = task.ready_at.map_or(0, |t| {
+            t.saturating_duration_since(task.created).as_millis() as u64
+        });
         if let Ok(mut stats) = self.stats.lock() {
             stats.record(&task.provider.name, ok, solve_ms);
         }

@@ -36,9 +36,12 @@ pub const MIN_BYTES: usize = 100;
 pub fn decode_base64(field: &str, what: &str) -> Result<Vec<u8>, Refusal> {
     let payload = match field.strip_prefix("data:") {
         Some(rest) => {
-            let (meta, data) = rest
-                .split_once(',')
-                .ok_or_else(|| refuse("IMAGE_CORRUPTED", format!("{what}: data URL without a comma")))?;
+            let (meta, data) = rest.split_once(',').ok_or_else(|| {
+                refuse(
+                    "IMAGE_CORRUPTED",
+                    format!("{what}: data URL without a comma"),
+                )
+            })?;
             if !meta.ends_with(";base64") {
                 return Err(refuse(
                     "IMAGE_CORRUPTED",
@@ -49,7 +52,10 @@ pub fn decode_base64(field: &str, what: &str) -> Result<Vec<u8>, Refusal> {
         }
         None => field,
     };
-    let cleaned: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let cleaned: String = payload
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     base64::engine::general_purpose::STANDARD
         .decode(cleaned.as_bytes())
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(cleaned.as_bytes()))
@@ -70,8 +76,12 @@ pub fn check_image(bytes: &[u8], limits: Limits, what: &str) -> Result<image::Rg
             format!("{what}: {} bytes, over {}", bytes.len(), limits.max_bytes),
         ));
     }
-    let format = image::guess_format(bytes)
-        .map_err(|_| refuse("IMAGE_CORRUPTED", format!("{what}: not an image (use JPG, PNG or GIF)")))?;
+    let format = image::guess_format(bytes).map_err(|_| {
+        refuse(
+            "IMAGE_CORRUPTED",
+            format!("{what}: not an image (use JPG, PNG or GIF)"),
+        )
+    })?;
     if !matches!(
         format,
         image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::Gif
@@ -128,13 +138,28 @@ mod tests {
 
     #[test]
     fn refuses_with_documented_codes() {
-        assert_eq!(decode_base64("%%%", "i").unwrap_err().code, "IMAGE_CORRUPTED");
-        assert_eq!(check_image(&[1; 50], LIMITS, "i").unwrap_err().code, "IMAGE_TOO_SMALL");
-        assert_eq!(check_image(&[1; 500], LIMITS, "i").unwrap_err().code, "IMAGE_CORRUPTED");
+        assert_eq!(
+            decode_base64("%%%", "i").unwrap_err().code,
+            "IMAGE_CORRUPTED"
+        );
+        assert_eq!(
+            check_image(&[1; 50], LIMITS, "i").unwrap_err().code,
+            "IMAGE_TOO_SMALL"
+        );
+        assert_eq!(
+            check_image(&[1; 500], LIMITS, "i").unwrap_err().code,
+            "IMAGE_CORRUPTED"
+        );
         let big = png(2100, 10);
-        assert_eq!(check_image(&big, LIMITS, "i").unwrap_err().code, "IMAGE_TOO_LARGE");
+        assert_eq!(
+            check_image(&big, LIMITS, "i").unwrap_err().code,
+            "IMAGE_TOO_LARGE"
+        );
         let mut cut = png(300, 300);
         cut.truncate(cut.len() / 2);
-        assert_eq!(check_image(&cut, LIMITS, "i").unwrap_err().code, "IMAGE_CORRUPTED");
+        assert_eq!(
+            check_image(&cut, LIMITS, "i").unwrap_err().code,
+            "IMAGE_CORRUPTED"
+        );
     }
 }

@@ -158,11 +158,9 @@ mod tests {
 
     fn within(answer: &[Point], truth: &[Point], tol: f64) -> bool {
         answer.len() == truth.len()
-            && truth.iter().all(|t| {
-                answer
-                    .iter()
-                    .any(|a| (a.x - t.x).hypot(a.y - t.y) <= tol)
-            })
+            && truth
+                .iter()
+                .all(|t| answer.iter().any(|a| (a.x - t.x).hypot(a.y - t.y) <= tol))
     }
 
     #[test]
@@ -184,7 +182,11 @@ mod tests {
             });
             let target = parse_instruction(&c.comment).unwrap();
             let got = answer(&find_shapes(&c.image), target);
-            assert!(within(&got, &c.answer, 3.0), "seed {seed}: {got:?} vs {:?}", c.answer);
+            assert!(
+                within(&got, &c.answer, 3.0),
+                "seed {seed}: {got:?} vs {:?}",
+                c.answer
+            );
         }
     }
 
@@ -203,7 +205,11 @@ mod tests {
             let back = image::load_from_memory(&jpeg).unwrap().to_rgb8();
             let target = parse_instruction(&c.comment).unwrap();
             let got = answer(&find_shapes(&back), target);
-            assert!(within(&got, &c.answer, 3.0), "seed {seed}: {got:?} vs {:?}", c.answer);
+            assert!(
+                within(&got, &c.answer, 3.0),
+                "seed {seed}: {got:?} vs {:?}",
+                c.answer
+            );
         }
     }
 }

@@ -1,1 +1,53 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `setup`: install what the build and the tests need, skipping what is there;
+//! - `build`: the npm package into `pkg/`, optimised and smoke-tested;
+//! - `demo`: build, then serve the demo against the sandbox on 127.0.0.1:8080;
+//! - `test`: every check and test suite, ending with `N passed, M failed`;
+//! - `bench`: the benchmarks, written to BENCHMARKS.md.
+
+mod bench;
+mod build;
+mod sandbox;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench>
+
+  setup   install the wasm target, wasm-bindgen-cli, wasm-pack, binaryen's
+          wasm-opt, Chromium and its driver, and the npm test dependencies
+  build   build the npm package into pkg/ and check that it loads
+  demo    build, then serve the demo page against the sandbox on
+          http://127.0.0.1:8080 (Ctrl-C stops it)
+  test    run every check and test suite
+  bench   run the benchmarks and write BENCHMARKS.md";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str);
+    let result = match task {
+        Some("setup") => setup::run(),
+        Some("build") => setup::run().and_then(|()| build::run()),
+        Some("demo") => setup::run()
+            .and_then(|()| build::run())
+            .and_then(|()| sandbox::demo()),
+        Some("test") => test::run(),
+        Some("bench") => setup::run()
+            .and_then(|()| build::run())
+            .and_then(|()| bench::run()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

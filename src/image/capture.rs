@@ -1,0 +1,390 @@
+//! Reading every image form a page has into bytes, and shrinking or
+//! re-encoding in the browser (pages and workers alike: `createImageBitmap`
+//! and `OffscreenCanvas`) when the providers would refuse it as it is.
+
+use super::encoding::{self, data_url};
+use super::geometry::{Limits, Scaling, fit_within};
+use super::sniff::{Format, sniff};
+use crate::error::{Error, Result};
+use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = createImageBitmap, catch)]
+    fn create_image_bitmap(source: &JsValue) -> Result<Promise, JsValue>;
+
+    /// A 2D context, used structurally: `drawImage` accepts every source.
+    type Context2d;
+    #[wasm_bindgen(method, catch, js_name = drawImage)]
+    fn draw_image(
+        this: &Context2d,
+        source: &JsValue,
+        dx: f64,
+        dy: f64,
+        dw: f64,
+        dh: f64,
+    ) -> Result<(), JsValue>;
+}
+
+/// An image ready to send.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The data URL that goes into the request.
+    pub data_url: String,
+    /// The MIME type sent.
+    pub mime: &'static str,
+    /// Bytes of the sent image (before base64).
+    pub sent_bytes: usize,
+    /// Original and sent sizes.
+    pub scaling: Scaling,
+    /// Whether the image was re-encoded (converted or shrunk).
+    pub reencoded: bool,
+}
+
+/// Something that can be drawn: an element, a bitmap, a canvas.
+struct Pixels {
+    source: JsValue,
+    width: u32,
+    height: u32,
+}
+
+/// `what` names the argument in messages ("image" or "instructions").
+pub async fn prepare(input: &JsValue, limits: Limits, what: &'static str) -> Result<Prepared> {
+    match read(input, what).await? {
+        Input::Bytes(bytes) => from_bytes(bytes, limits, what).await,
+        Input::Pixels(px) => encode(px, limits, what).await,
+    }
+}
+
+enum Input {
+    Bytes(Vec<u8>),
+    Pixels(Pixels),
+}
+
+fn prop(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn dim(v: &JsValue, key: &str) -> u32 {
+    prop(v, key)
+        .as_f64()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .unwrap_or(0.0) as u32
+}
+
+async fn read(input: &JsValue, what: &'static str) -> Result<Input> {
+    if let Some(s) = input.as_string() {
+        let d = encoding::decode(&s).map_err(|e| named(e, what))?;
+        return Ok(Input::Bytes(d.bytes));
+    }
+    if input.is_null() || input.is_undefined() || !input.is_object() {
+        return Err(unsupported(input, what));
+    }
+    if let Some(buf) = input.dyn_ref::<ArrayBuffer>() {
+        if prop(buf, "detached").as_bool() == Some(true) {
+            return Err(Error::image(
+                "DETACHED_BUFFER",
+                format!("the {what} ArrayBuffer is detached (it was transferred)"),
+            ));
+        }
+        return non_empty(Uint8Array::new(buf).to_vec(), what).map(Input::Bytes);
+    }
+    if ArrayBuffer::is_view(input) {
+        let buffer = prop(input, "buffer");
+        if prop(&buffer, "detached").as_bool() == Some(true) {
+            return Err(Error::image(
+                "DETACHED_BUFFER",
+                format!("the {what} buffer is detached (it was transferred)"),
+            ));
+        }
+        let offset = dim(input, "byteOffset");
+        let length = dim(input, "byteLength");
+        let view = buffer
+            .dyn_ref::<ArrayBuffer>()
+            .map(|b| Uint8Array::new_with_byte_offset_and_length(b, offset, length).to_vec())
+            .ok_or_else(|| unsupported(input, what))?;
+        return non_empty(view, what).map(Input::Bytes);
+    }
+    if input.is_instance_of::<web_sys::Blob>() {
+        let blob: &web_sys::Blob = input.unchecked_ref();
+        let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
+            Error::image(
+                "UNREADABLE_BLOB",
+                format!("the {what} Blob could not be read: {}", js_message(&e)),
+            )
+        })?;
+        return non_empty(Uint8Array::new(&buf).to_vec(), what).map(Input::Bytes);
+    }
+    if input.is_instance_of::<web_sys::HtmlImageElement>() {
+        let img: &web_sys::HtmlImageElement = input.unchecked_ref();
+        if !img.complete() || img.natural_width() == 0 {
+            JsFuture::from(img.decode()).await.map_err(|_| {
+                Error::image(
+                    "IMAGE_LOAD_FAILED",
+                    format!(
+                        "the {what} <img> did not load (check its src, and that it is an image)"
+                    ),
+                )
+            })?;
+        }
+        let (w, h) = (img.natural_width(), img.natural_height());
+        if w == 0 || h == 0 {
+            return Err(Error::image(
+                "IMAGE_LOAD_FAILED",
+                format!("the {what} <img> has no pixels (it failed to load)"),
+            ));
+        }
+        return Ok(Input::Pixels(Pixels {
+            source: input.clone(),
+            width: w,
+            height: h,
+        }));
+    }
+    if input.is_instance_of::<web_sys::ImageData>() {
+        let (w, h) = (dim(input, "width"), dim(input, "height"));
+        let bitmap = bitmap_from(input, what).await?;
+        return Ok(Input::Pixels(Pixels {
+            source: bitmap,
+            width: w,
+            height: h,
+        }));
+    }
+    if input.is_instance_of::<web_sys::ImageBitmap>() {
+        let (w, h) = (dim(input, "width"), dim(input, "height"));
+        if w == 0 || h == 0 {
+            return Err(Error::image(
+                "CLOSED_BITMAP",
+                format!("the {what} ImageBitmap is closed or empty"),
+            ));
+        }
+        return Ok(Input::Pixels(Pixels {
+            source: input.clone(),
+            width: w,
+            height: h,
+        }));
+    }
+    if input.is_instance_of::<web_sys::HtmlCanvasElement>()
+        || input.is_instance_of::<web_sys::OffscreenCanvas>()
+    {
+        let (w, h) = (dim(input, "width"), dim(input, "height"));
+        if w == 0 || h == 0 {
+            return Err(Error::image(
+                "EMPTY_IMAGE",
+                format!("the {what} canvas is {w}×{h} pixels"),
+            ));
+        }
+        return Ok(Input::Pixels(Pixels {
+            source: input.clone(),
+            width: w,
+            height: h,
+        }));
+    }
+    Err(unsupported(input, what))
+}
+
+fn non_empty(bytes: Vec<u8>, what: &str) -> Result<Vec<u8>> {
+    if bytes.is_empty() {
+        return Err(Error::image(
+            "EMPTY_INPUT",
+            format!("the {what} holds no bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn named(mut e: Error, what: &str) -> Error {
+    e.message = format!("{what}: {}", e.message);
+    e
+}
+
+fn unsupported(input: &JsValue, what: &str) -> Error {
+    let kind = if input.is_null() {
+        "null".to_owned()
+    } else if input.is_undefined() {
+        "undefined".to_owned()
+    } else {
+        input.js_typeof().as_string().unwrap_or_default()
+    };
+    Error::validation(
+        "INVALID_IMAGE_INPUT",
+        format!(
+            "{what} must be a canvas, <img>, ImageBitmap, ImageData, Blob/File, ArrayBuffer/Uint8Array, \
+             base64 string or data URL, not {kind}"
+        ),
+    )
+}
+
+fn js_message(e: &JsValue) -> String {
+    prop(e, "message")
+        .as_string()
+        .or_else(|| e.as_string())
+        .unwrap_or_default()
+}
+
+fn is_security_error(e: &JsValue) -> bool {
+    prop(e, "name").as_string().as_deref() == Some("SecurityError")
+}
+
+async fn bitmap_from(source: &JsValue, what: &str) -> Result<JsValue> {
+    let promise = create_image_bitmap(source).map_err(|_| no_encoder(what))?;
+    JsFuture::from(promise).await.map_err(|e| {
+        Error::image(
+            "UNDECODABLE_IMAGE",
+            format!("the {what} could not be decoded: {}", js_message(&e)),
+        )
+    })
+}
+
+fn no_encoder(what: &str) -> Error {
+    Error::image(
+        "NO_IMAGE_ENCODER",
+        format!(
+            "the {what} must be shrunk or converted, and this environment has no createImageBitmap/OffscreenCanvas \
+             (Node): pass PNG, JPEG or GIF bytes within maxImageBytes and maxImageSide"
+        ),
+    )
+}
+
+async fn from_bytes(bytes: Vec<u8>, limits: Limits, what: &'static str) -> Result<Prepared> {
+    let info = sniff(&bytes).map_err(|e| named(e, what))?;
+    if info.format.is_accepted() && limits.admits(info.width, info.height, bytes.len()) {
+        return Ok(Prepared {
+            data_url: data_url(info.format.mime(), &bytes),
+            mime: info.format.mime(),
+            sent_bytes: bytes.len(),
+            scaling: Scaling::identity(info.width, info.height),
+            reencoded: false,
+        });
+    }
+    let blob = blob_of(&bytes, info.format)?;
+    let bitmap = bitmap_from(&blob, what).await?;
+    encode(
+        Pixels {
+            source: bitmap,
+            width: info.width,
+            height: info.height,
+        },
+        limits,
+        what,
+    )
+    .await
+}
+
+fn blob_of(bytes: &[u8], format: Format) -> Result<JsValue> {
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(format.mime());
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map(Into::into)
+        .map_err(|_| Error::image("NO_IMAGE_ENCODER", "this environment cannot make a Blob"))
+}
+
+/// Draws `px` at a size within `limits` and encodes it: PNG when it fits,
+/// else JPEG at falling quality, else smaller.
+async fn encode(px: Pixels, limits: Limits, what: &'static str) -> Result<Prepared> {
+    let (mut w, mut h) = fit_within(px.width, px.height, limits.max_side);
+    for _shrink in 0..6 {
+        let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(|_| no_encoder(what))?;
+        let ctx = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .ok_or_else(|| no_encoder(what))?
+            .unchecked_into::<Context2d>();
+        let _ = Reflect::set(
+            &ctx,
+            &JsValue::from_str("imageSmoothingQuality"),
+            &JsValue::from_str("high"),
+        );
+        ctx.draw_image(&px.source, 0.0, 0.0, f64::from(w), f64::from(h))
+            .map_err(|e| {
+                if is_security_error(&e) {
+                    tainted(what)
+                } else {
+                    Error::image(
+                        "UNDECODABLE_IMAGE",
+                        format!("the {what} could not be drawn: {}", js_message(&e)),
+                    )
+                }
+            })?;
+        for (mime, quality) in [
+            ("image/png", None),
+            ("image/jpeg", Some(0.92)),
+            ("image/jpeg", Some(0.8)),
+            ("image/jpeg", Some(0.65)),
+        ] {
+            let bytes = to_bytes(&canvas, mime, quality, what).await?;
+            if bytes.len() <= limits.max_bytes {
+                let format = if mime == "image/png" {
+                    Format::Png
+                } else {
+                    Format::Jpeg
+                };
+                return Ok(Prepared {
+                    data_url: data_url(format.mime(), &bytes),
+                    mime: format.mime(),
+                    sent_bytes: bytes.len(),
+                    scaling: Scaling {
+                        original_width: px.width,
+                        original_height: px.height,
+                        sent_width: w,
+                        sent_height: h,
+                    },
+                    reencoded: true,
+                });
+            }
+        }
+        (w, h) = fit_within(w, h, (w.max(h) as f64 * 0.7) as u32);
+    }
+    Err(Error::image(
+        "IMAGE_TOO_LARGE",
+        format!(
+            "the {what} could not be brought under {} bytes",
+            limits.max_bytes
+        ),
+    ))
+}
+
+fn tainted(what: &str) -> Error {
+    Error::image(
+        "TAINTED_CANVAS",
+        format!(
+            "the {what} comes from another origin, so the browser forbids reading its pixels (a tainted canvas): \
+             load it with crossorigin=\"anonymous\" from a server that sends CORS headers, or fetch the image URL \
+             yourself (e.g. from an extension's service worker) and pass the Blob"
+        ),
+    )
+}
+
+async fn to_bytes(
+    canvas: &web_sys::OffscreenCanvas,
+    mime: &str,
+    quality: Option<f64>,
+    what: &str,
+) -> Result<Vec<u8>> {
+    let opts = web_sys::ImageEncodeOptions::new();
+    opts.set_type(mime);
+    if let Some(q) = quality {
+        opts.set_quality(q);
+    }
+    let fail = |e: JsValue| {
+        if is_security_error(&e) {
+            tainted(what)
+        } else {
+            Error::image(
+                "ENCODE_FAILED",
+                format!("the {what} could not be encoded: {}", js_message(&e)),
+            )
+        }
+    };
+    let promise = canvas.convert_to_blob_with_options(&opts).map_err(fail)?;
+    let blob: web_sys::Blob = JsFuture::from(promise)
+        .await
+        .map_err(fail)?
+        .unchecked_into();
+    let buf = JsFuture::from(blob.array_buffer()).await.map_err(fail)?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}

@@ -1,0 +1,428 @@
+//! Sizes and coordinates: how far to shrink an image for the providers,
+//! how to map the answer back onto the original, and where an image pixel
+//! lands on screen for a displayed `<img>` or `<canvas>`.
+
+use crate::protocol::Point;
+
+/// Limits an image must meet before it is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest payload, bytes (of the image, before base64).
+    pub max_bytes: usize,
+    /// Largest side, pixels.
+    pub max_side: u32,
+}
+
+impl Limits {
+    /// What every known provider accepts: Anti-Captcha takes at most
+    /// 500,000 bytes, 2Captcha at most 1000 px on a side.
+    pub const DEFAULT: Limits = Limits {
+        max_bytes: 500_000,
+        max_side: 1000,
+    };
+    /// The instruction image: at most 100 kB (2Captcha's limit).
+    pub const INSTRUCTIONS: Limits = Limits {
+        max_bytes: 100_000,
+        max_side: 1000,
+    };
+
+    /// Whether an image of this size and payload is within the limits.
+    pub fn admits(&self, width: u32, height: u32, bytes: usize) -> bool {
+        bytes <= self.max_bytes && width.max(height) <= self.max_side
+    }
+}
+
+/// The size an image of `width`×`height` is shrunk to so that neither side
+/// exceeds `max_side` (aspect ratio kept; never enlarged; never below 1 px).
+pub fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= max_side || longest == 0 {
+        return (width, height);
+    }
+    let scale = f64::from(max_side) / f64::from(longest);
+    let side = |v: u32| ((f64::from(v) * scale).round() as u32).clamp(1, max_side);
+    (side(width), side(height))
+}
+
+/// The sizes on both ends of a downscale: answers come in `sent` pixels
+/// and are returned in `original` pixels.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scaling {
+    /// The caller's image width.
+    pub original_width: u32,
+    /// The caller's image height.
+    pub original_height: u32,
+    /// The sent image's width.
+    pub sent_width: u32,
+    /// The sent image's height.
+    pub sent_height: u32,
+}
+
+impl Scaling {
+    /// No scaling: an image sent at its own size.
+    pub fn identity(width: u32, height: u32) -> Self {
+        Self {
+            original_width: width,
+            original_height: height,
+            sent_width: width,
+            sent_height: height,
+        }
+    }
+
+    /// Original pixels per sent pixel, horizontally and vertically.
+    pub fn factors(&self) -> (f64, f64) {
+        let f = |o: u32, s: u32| {
+            if s == 0 {
+                1.0
+            } else {
+                f64::from(o) / f64::from(s)
+            }
+        };
+        (
+            f(self.original_width, self.sent_width),
+            f(self.original_height, self.sent_height),
+        )
+    }
+
+    /// `p`, given in sent pixels, in original pixels.
+    pub fn to_original(&self, p: Point) -> Point {
+        let (fx, fy) = self.factors();
+        Point {
+            x: p.x * fx,
+            y: p.y * fy,
+        }
+    }
+}
+
+/// CSS `object-fit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectFit {
+    /// Stretch to the box (the default).
+    Fill,
+    /// Scale to fit inside, keeping aspect.
+    Contain,
+    /// Scale to cover, keeping aspect (cropped).
+    Cover,
+    /// Natural size.
+    None,
+    /// The smaller of `none` and `contain`.
+    ScaleDown,
+}
+
+impl ObjectFit {
+    /// Reads a computed `object-fit` value; anything unknown is `fill`.
+    pub fn parse(s: &str) -> Self {
+        match s.trim() {
+            "contain" => ObjectFit::Contain,
+            "cover" => ObjectFit::Cover,
+            "none" => ObjectFit::None,
+            "scale-down" => ObjectFit::ScaleDown,
+            _ => ObjectFit::Fill,
+        }
+    }
+}
+
+/// One axis of `object-position`: `percent` of the free space plus `px`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Offset {
+    /// Percentage of (box − object), 0–100.
+    pub percent: f64,
+    /// Plus this many CSS pixels.
+    pub px: f64,
+}
+
+impl Offset {
+    const CENTER: Offset = Offset {
+        percent: 50.0,
+        px: 0.0,
+    };
+
+    fn resolve(&self, free: f64) -> f64 {
+        free * self.percent / 100.0 + self.px
+    }
+
+    fn parse(token: &str) -> Option<Offset> {
+        let t = token.trim();
+        let pct = |p: f64| {
+            Some(Offset {
+                percent: p,
+                px: 0.0,
+            })
+        };
+        match t {
+            "left" | "top" => return pct(0.0),
+            "center" => return pct(50.0),
+            "right" | "bottom" => return pct(100.0),
+            _ => {}
+        }
+        if let Some(inner) = t.strip_prefix("calc(").and_then(|r| r.strip_suffix(')')) {
+            // `calc(A% + Bpx)` or `calc(A% - Bpx)`, as browsers serialise
+            // a mixed position.
+            let (a, sign, b) = if let Some((a, b)) = inner.split_once(" + ") {
+                (a, 1.0, b)
+            } else {
+                let (a, b) = inner.split_once(" - ")?;
+                (a, -1.0, b)
+            };
+            let a = Offset::parse(a)?;
+            let b = Offset::parse(b)?;
+            return Some(Offset {
+                percent: a.percent + sign * b.percent,
+                px: a.px + sign * b.px,
+            });
+        }
+        if let Some(p) = t.strip_suffix('%') {
+            return p.trim().parse().ok().and_then(pct);
+        }
+        let px = t.strip_suffix("px").unwrap_or(t).trim().parse().ok()?;
+        Some(Offset { percent: 0.0, px })
+    }
+}
+
+/// CSS `object-position`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ObjectPosition {
+    /// Horizontal.
+    pub x: Offset,
+    /// Vertical.
+    pub y: Offset,
+}
+
+impl ObjectPosition {
+    /// Reads a computed `object-position` (two values, each a percentage,
+    /// a length, a keyword or a `calc()` of a percentage and a length);
+    /// anything unreadable is centred.
+    pub fn parse(s: &str) -> Self {
+        let mut tokens = Vec::new();
+        let mut depth = 0;
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ' ' if depth == 0 => {
+                    if let Some(tok) = s.get(start..i).filter(|t| !t.is_empty()) {
+                        tokens.push(tok);
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if let Some(tok) = s.get(start..).filter(|t| !t.is_empty()) {
+            tokens.push(tok);
+        }
+        let (x, y) = match tokens.as_slice() {
+            [x, y] => (Offset::parse(x), Offset::parse(y)),
+            [x] => (Offset::parse(x), Some(Offset::CENTER)),
+            _ => (None, None),
+        };
+        ObjectPosition {
+            x: x.unwrap_or(Offset::CENTER),
+            y: y.unwrap_or(Offset::CENTER),
+        }
+    }
+}
+
+/// A rectangle in CSS pixels relative to the viewport.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub left: f64,
+    /// Top edge.
+    pub top: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// Where the image's pixel `p` lands, in viewport CSS pixels, when an image
+/// of `natural` size is drawn into the content box `content` with `fit` and
+/// `position`.
+pub fn to_client(
+    p: Point,
+    natural: (f64, f64),
+    content: Rect,
+    fit: ObjectFit,
+    position: ObjectPosition,
+) -> Point {
+    let (nw, nh) = natural;
+    if nw <= 0.0 || nh <= 0.0 {
+        return Point {
+            x: content.left,
+            y: content.top,
+        };
+    }
+    let contain = (content.width / nw).min(content.height / nh);
+    let (ow, oh) = match fit {
+        ObjectFit::Fill => (content.width, content.height),
+        ObjectFit::Contain => (nw * contain, nh * contain),
+        ObjectFit::Cover => {
+            let s = (content.width / nw).max(content.height / nh);
+            (nw * s, nh * s)
+        }
+        ObjectFit::None => (nw, nh),
+        ObjectFit::ScaleDown => {
+            let s = contain.min(1.0);
+            (nw * s, nh * s)
+        }
+    };
+    let dx = position.x.resolve(content.width - ow);
+    let dy = position.y.resolve(content.height - oh);
+    Point {
+        x: content.left + dx + p.x * ow / nw,
+        y: content.top + dy + p.y * oh / nh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CENTER: ObjectPosition = ObjectPosition {
+        x: Offset::CENTER,
+        y: Offset::CENTER,
+    };
+    const BOX: Rect = Rect {
+        left: 10.0,
+        top: 20.0,
+        width: 200.0,
+        height: 100.0,
+    };
+
+    fn close(a: Point, b: Point) -> bool {
+        (a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9
+    }
+
+    #[test]
+    fn shrinks_to_the_longest_side() {
+        assert_eq!(fit_within(3000, 2000, 1000), (1000, 667));
+        assert_eq!(fit_within(800, 600, 1000), (800, 600));
+        assert_eq!(fit_within(5000, 1, 1000), (1000, 1));
+        assert_eq!(fit_within(0, 0, 1000), (0, 0));
+    }
+
+    #[test]
+    fn maps_back_to_original_pixels() {
+        let s = Scaling {
+            original_width: 3000,
+            original_height: 2000,
+            sent_width: 1000,
+            sent_height: 667,
+        };
+        let p = s.to_original(Point { x: 500.0, y: 333.5 });
+        assert!((p.x - 1500.0).abs() < 1e-9 && (p.y - 1000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn places_points_for_each_object_fit() {
+        let p = Point { x: 100.0, y: 50.0 };
+        let n = (400.0, 100.0); // 4:1 into a 2:1 box
+        // fill: stretched 0.5 × 1.0
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::Fill, CENTER),
+            Point { x: 60.0, y: 70.0 }
+        ));
+        // contain: 0.5 scale → 200×50, centred vertically (offset 25)
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::Contain, CENTER),
+            Point {
+                x: 60.0,
+                y: 20.0 + 25.0 + 25.0
+            }
+        ));
+        // cover: 1.0 scale → 400×100, centred horizontally (offset −100)
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::Cover, CENTER),
+            Point {
+                x: 10.0 - 100.0 + 100.0,
+                y: 70.0
+            }
+        ));
+        // none: natural, centred
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::None, CENTER),
+            Point {
+                x: 10.0 - 100.0 + 100.0,
+                y: 70.0
+            }
+        ));
+        // scale-down: same as contain here
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::ScaleDown, CENTER),
+            Point { x: 60.0, y: 70.0 }
+        ));
+        let small = (20.0, 10.0);
+        let q = Point { x: 10.0, y: 5.0 };
+        // scale-down of a small image: natural size, centred
+        assert!(close(
+            to_client(q, small, BOX, ObjectFit::ScaleDown, CENTER),
+            Point {
+                x: 10.0 + 90.0 + 10.0,
+                y: 20.0 + 45.0 + 5.0
+            }
+        ));
+    }
+
+    #[test]
+    fn honours_object_position() {
+        let n = (400.0, 100.0);
+        let p = Point { x: 0.0, y: 0.0 };
+        let top_left = ObjectPosition::parse("0% 0%");
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::Contain, top_left),
+            Point { x: 10.0, y: 20.0 }
+        ));
+        let px = ObjectPosition::parse("7px 3px");
+        assert!(close(
+            to_client(p, n, BOX, ObjectFit::Contain, px),
+            Point { x: 17.0, y: 23.0 }
+        ));
+        let calc = ObjectPosition::parse("calc(100% - 10px) right");
+        assert_eq!(
+            calc.x,
+            Offset {
+                percent: 100.0,
+                px: -10.0
+            }
+        );
+        assert_eq!(
+            calc.y,
+            Offset {
+                percent: 100.0,
+                px: 0.0
+            }
+        );
+        assert_eq!(ObjectPosition::parse("garbage"), CENTER);
+    }
+
+    #[test]
+    fn property_round_trip_for_fill_and_contain() {
+        // For any box and natural size, the image corners map onto the
+        // object's corners: (0,0) → object origin, (nw,nh) → far corner.
+        let mut rng = crate::schedule::SplitMix::new(3);
+        for _ in 0..2000 {
+            let nw = 1.0 + rng.next_f64() * 3000.0;
+            let nh = 1.0 + rng.next_f64() * 3000.0;
+            let b = Rect {
+                left: rng.next_f64() * 500.0,
+                top: rng.next_f64() * 500.0,
+                width: 1.0 + rng.next_f64() * 1000.0,
+                height: 1.0 + rng.next_f64() * 1000.0,
+            };
+            for fit in [ObjectFit::Fill, ObjectFit::Contain, ObjectFit::ScaleDown] {
+                let a = to_client(Point { x: 0.0, y: 0.0 }, (nw, nh), b, fit, CENTER);
+                let z = to_client(Point { x: nw, y: nh }, (nw, nh), b, fit, CENTER);
+                // the drawn object stays inside the box and keeps aspect unless fill
+                assert!(a.x >= b.left - 1e-6 && a.y >= b.top - 1e-6);
+                assert!(z.x <= b.left + b.width + 1e-6 && z.y <= b.top + b.height + 1e-6);
+                if fit != ObjectFit::Fill {
+                    let ratio = (z.x - a.x) / (z.y - a.y);
+                    assert!((ratio - nw / nh).abs() / (nw / nh) < 1e-9);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Turning any accepted input into bytes + format + size, checking it
+//! against the limits providers accept, and mapping coordinates back.
+//!
+//! The pure half ([`encoding`], [`sniff`], [`geometry`]) never touches
+//! `web-sys` and is tested natively; [`capture`] reads JS inputs.
+
+pub mod encoding;
+pub mod geometry;
+pub mod sniff;
+
+#[cfg(target_arch = "wasm32")]
+pub mod capture;
+#[cfg(target_arch = "wasm32")]
+pub mod display;

@@ -1,0 +1,158 @@
+//! The TypeScript declarations JS callers code against, kept beside the
+//! exports they describe (`unchecked_param_type` / `unchecked_return_type`
+//! name these types).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A click point in image pixels (origin at the top-left corner). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Everything the client accepts as an image. */
+export type ImageInput =
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | HTMLImageElement
+  | ImageBitmap
+  | ImageData
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView
+  | string;
+
+/** `selectionMode`: how AnySolver picks a provider. */
+export type SelectionMode = "autoCheapest" | "autoFastest" | "autoMostReliable" | "priority";
+/** `keyPoolMode`: which provider keys may be used. */
+export type KeyPoolMode = "all" | "platformOnly";
+
+/** Routing choices, for the client or for one call. */
+export interface RoutingOptions {
+  /** Force one provider (bypasses routing). */
+  provider?: string;
+  selectionMode?: SelectionMode;
+  keyPoolMode?: KeyPoolMode;
+}
+
+/** Options of `new CoordinatesClient(options)`. */
+export interface ClientOptions extends RoutingOptions {
+  /** Your API key (`anysolver_...`). Never appears in errors or logs. */
+  clientKey: string;
+  /** Base URL of the API. Default `https://api.anysolver.com`. */
+  endpoint?: string;
+  /** Overall deadline of a call, ms. Default 180000. */
+  timeoutMs?: number;
+  /** Limit of one HTTP request, ms. Default 25000 (under the 30 s an extension service worker allows). */
+  requestTimeoutMs?: number;
+  /** Largest image sent, bytes; larger ones are shrunk or re-encoded. Default 500000. */
+  maxImageBytes?: number;
+  /** Largest side sent, pixels; larger images are shrunk. Default 1000. */
+  maxImageSide?: number;
+  /** A fetch to use instead of `globalThis.fetch`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+/** A progress event of a call. */
+export interface Progress {
+  /** "created", then each poll's status ("processing"), "retrying", "ready", "failed" or "error". */
+  status: string;
+  /** getTaskResult requests made so far. */
+  polls: number;
+  /** Milliseconds since the call started. */
+  elapsedMs: number;
+  taskId: string;
+}
+
+/** Options of `waitForResult`. */
+export interface WaitOptions {
+  /** Cancels the call: it rejects with `signal.reason` and sends nothing more. */
+  signal?: AbortSignal;
+  /** Called after the task is created and after each poll. */
+  onProgress?: (progress: Progress) => void;
+  /** Overall deadline of this call, ms. */
+  timeoutMs?: number;
+}
+
+/** Options of `solve`, `recognize` and `createTask`. */
+export interface SolveOptions extends WaitOptions, RoutingOptions {
+  /** The instruction shown to the worker, e.g. "click on all bicycles". */
+  comment?: string;
+  /** An instruction image, sent as `imgInstructions` (at most 100 kB). */
+  instructions?: ImageInput;
+  minClicks?: number;
+  maxClicks?: number;
+}
+
+/** Original and sent image sizes. */
+export interface Scaling {
+  originalWidth: number;
+  originalHeight: number;
+  sentWidth: number;
+  sentHeight: number;
+  /** sentWidth / originalWidth (1 when sent as it is). */
+  scale: number;
+}
+
+/** A created task; serialisable, so a service worker can store it and resume. */
+export interface Task {
+  taskId: string;
+  /** Creation time, ms since the epoch. */
+  createdAt: number;
+  scaling: Scaling | null;
+  provider?: string;
+}
+
+/** A point the service sent that could not be used. */
+export interface RejectedPoint {
+  index: number;
+  reason: string;
+}
+
+/** The whole result of a task. */
+export interface Recognition {
+  taskId: string;
+  /** Click points in the original image's pixels. */
+  coordinates: Point[];
+  /** Points the service sent that were not usable (NaN, negative, outside the image). */
+  rejected: RejectedPoint[];
+  /** USD charged. */
+  cost?: number;
+  provider?: string;
+  taskType: string;
+  /** The provider's own answer, passed through untouched. */
+  raw: unknown;
+  scaling?: Scaling;
+  timing: { createdAt: number; elapsedMs: number; polls: number };
+}
+
+/** One getTaskResult answer. */
+export interface TaskState {
+  taskId: string;
+  status: string;
+  provider?: string;
+  cost?: number;
+  /** In the sent image's pixels. */
+  coordinates?: Point[];
+  rejected?: RejectedPoint[];
+  raw?: unknown;
+}
+
+/** What went wrong, broadly. */
+export type ErrorKind = "validation" | "image" | "api" | "http" | "network" | "parse" | "timeout" | "aborted";
+
+/** Every rejection of this package, except an abort by your signal (which rejects with `signal.reason`). */
+export interface AnySolverError extends Error {
+  name: "AnySolverError";
+  kind: ErrorKind;
+  /** A stable code: the API's errorCode (e.g. "CAPTCHA_UNSOLVABLE"), "HTTP_503", "TIMEOUT", "TAINTED_CANVAS", ... */
+  code: string;
+  /** Whether the same call may succeed later. */
+  retryable: boolean;
+  errorId?: number;
+  httpStatus?: number;
+  taskId?: string;
+}
+"#;

@@ -1,0 +1,221 @@
+//! Helpers shared by the wasm-bindgen-test suites: the sandbox the xtask
+//! started (its address is passed at compile time, as gloo does), its
+//! challenges with their true answers, throwaway accounts, and assertions
+//! on what a JS caller sees.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod shared;
+
+use anysolver_coordinates::CoordinatesClient;
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The sandbox's base URL.
+pub fn sandbox() -> &'static str {
+    match option_env!("SANDBOX_URL") {
+        Some(url) => url,
+        None => panic!("SANDBOX_URL is not set: run the suites with `cargo xtask test`"),
+    }
+}
+
+/// A JS function from source (test-only glue, the same in pages, workers and Node).
+pub fn js(args: &str, body: &str) -> Function {
+    Function::new_with_args(args, body)
+}
+
+/// Awaits a promise, panicking with the rejection.
+pub async fn ok(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => panic!("rejected: {}", describe(&e)),
+    }
+}
+
+/// Awaits a promise that must reject; returns the rejection.
+pub async fn err(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => panic!("expected a rejection, got {}", describe(&v)),
+        Err(e) => e,
+    }
+}
+
+/// `String(value)` plus the error's kind and code.
+pub fn describe(v: &JsValue) -> String {
+    let f = js(
+        "v",
+        "return String(v) + (v && v.kind ? ` [${v.kind} ${v.code}]` : '') + (v && typeof v === 'object' && !(v instanceof Error) ? ' ' + JSON.stringify(v) : '')",
+    );
+    f.call1(&JsValue::NULL, v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// `obj[key]`.
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key]` as a string.
+pub fn get_str(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+
+/// Parses JSON into a JS value.
+pub fn json(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).expect("valid JSON in a test")
+}
+
+/// Sets `obj[key] = value` and returns obj.
+pub fn with(obj: JsValue, key: &str, value: &JsValue) -> JsValue {
+    Reflect::set(&obj, &JsValue::from_str(key), value).unwrap();
+    obj
+}
+
+/// GETs `path` on the sandbox and parses the JSON answer.
+pub async fn get_json(path: &str) -> JsValue {
+    let f = js("url", "return fetch(url).then(r => r.json())");
+    ok(f.call1(
+        &JsValue::NULL,
+        &JsValue::from_str(&format!("{}{path}", sandbox())),
+    )
+    .unwrap()
+    .unchecked_into())
+    .await
+}
+
+/// POSTs JSON to `path` on the sandbox and parses the JSON answer.
+pub async fn post_json(path: &str, body: &JsValue) -> JsValue {
+    let f = js(
+        "url, body",
+        "return fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)}).then(r => r.json())",
+    );
+    ok(f.call2(
+        &JsValue::NULL,
+        &JsValue::from_str(&format!("{}{path}", sandbox())),
+        body,
+    )
+    .unwrap()
+    .unchecked_into())
+    .await
+}
+
+/// A generated challenge and its true answer.
+pub struct Challenge {
+    /// Its image as a data URL.
+    pub image: String,
+    /// Its instruction.
+    pub comment: String,
+    /// The true centres.
+    pub answer: Vec<(f64, f64)>,
+}
+
+/// A challenge from the sandbox.
+pub async fn challenge(seed: u64, width: u32, height: u32, format: &str) -> Challenge {
+    let v = get_json(&format!(
+        "/challenge?seed={seed}&width={width}&height={height}&format={format}"
+    ))
+    .await;
+    let answer = js_sys::Array::from(&get(&v, "answer"))
+        .iter()
+        .map(|p| {
+            (
+                get(&p, "x").as_f64().unwrap(),
+                get(&p, "y").as_f64().unwrap(),
+            )
+        })
+        .collect();
+    Challenge {
+        image: get_str(&v, "imageBase64"),
+        comment: get_str(&v, "comment"),
+        answer,
+    }
+}
+
+/// A fresh sandbox account; returns its key.
+pub async fn account() -> String {
+    let v = post_json("/sandbox/accounts", &json(r#"{"balance": 10}"#)).await;
+    get_str(&v, "clientKey")
+}
+
+/// What the sandbox saw of `key`: tasks created and requests per method.
+pub async fn stats(key: &str) -> (u64, u64, u64) {
+    let v = post_json(
+        "/sandbox/stats",
+        &with(Object::new().into(), "clientKey", &JsValue::from_str(key)),
+    )
+    .await;
+    let req = get(&v, "requests");
+    let n = |k: &str| get(&req, k).as_f64().unwrap_or(0.0) as u64;
+    (
+        get(&v, "tasksCreated").as_f64().unwrap_or(0.0) as u64,
+        n("createTask"),
+        n("getTaskResult"),
+    )
+}
+
+/// A client of the sandbox with `key` and extra options (a JSON object).
+pub fn client(key: &str, extra: &str) -> CoordinatesClient {
+    let opts = json(extra);
+    let opts = with(opts, "clientKey", &JsValue::from_str(key));
+    let opts = with(opts, "endpoint", &JsValue::from_str(sandbox()));
+    CoordinatesClient::new(opts)
+        .map_err(|e| describe(&e))
+        .expect("client options are valid")
+}
+
+/// Options for a call: a JSON object.
+pub fn opts(s: &str) -> Option<Object> {
+    Some(json(s).unchecked_into())
+}
+
+/// `[{x, y}, ...]` as pairs.
+pub fn points(v: &JsValue) -> Vec<(f64, f64)> {
+    js_sys::Array::from(v)
+        .iter()
+        .map(|p| {
+            (
+                get(&p, "x").as_f64().unwrap(),
+                get(&p, "y").as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Every true point has a returned point within `tol` pixels, and the
+/// counts agree.
+pub fn assert_close(got: &[(f64, f64)], truth: &[(f64, f64)], tol: f64) {
+    assert_eq!(got.len(), truth.len(), "got {got:?}, truth {truth:?}");
+    for t in truth {
+        let d = got
+            .iter()
+            .map(|g| (g.0 - t.0).hypot(g.1 - t.1))
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            d <= tol,
+            "truth {t:?} is {d:.2} px from the nearest of {got:?}"
+        );
+    }
+}
+
+/// The error's `kind` and `code`.
+pub fn kind_code(e: &JsValue) -> (String, String) {
+    (get_str(e, "kind"), get_str(e, "code"))
+}
+
+/// Sleeps `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let f = js("ms", "return new Promise(r => setTimeout(r, ms))");
+    ok(f.call1(&JsValue::NULL, &JsValue::from(ms))
+        .unwrap()
+        .unchecked_into())
+    .await;
+}

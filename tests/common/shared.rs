@@ -1,0 +1,78 @@
+//! Tests every environment runs: the walking skeleton and the basic
+//! contract of errors.
+
+use super::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+async fn solves_a_challenge_end_to_end() {
+    let c = challenge(5, 480, 320, "png").await;
+    let key = account().await;
+    let client = client(&key, "{}");
+    let opts = opts("{}")
+        .map(|o| with(o.into(), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    let got = ok(client.solve(JsValue::from_str(&c.image), opts)).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+    let (created, _, _) = stats(&key).await;
+    assert_eq!(created, 1);
+}
+
+#[wasm_bindgen_test]
+async fn bare_base64_is_accepted() {
+    let c = challenge(6, 400, 300, "jpeg").await;
+    let bare = c.image.split_once(',').unwrap().1.to_owned();
+    let client = client(&account().await, "{}");
+    let opts = opts("{}")
+        .map(|o| with(o.into(), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    let got = ok(client.solve(JsValue::from_str(&bare), opts)).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_key_is_a_validation_error() {
+    let e = CoordinatesClient::new(json("{}")).unwrap_err();
+    assert_eq!(
+        kind_code(&e),
+        ("validation".into(), "MISSING_CLIENT_KEY".into())
+    );
+    assert_eq!(get_str(&e, "name"), "AnySolverError");
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_key_is_an_api_error_and_never_echoed() {
+    let secret = "anysolver_not_a_real_key_7f3a";
+    let c = challenge(7, 320, 240, "png").await;
+    let client = client(secret, "{}");
+    let e = err(client.solve(
+        JsValue::from_str(&c.image),
+        opts(r#"{"comment": "click on every red circle"}"#),
+    ))
+    .await;
+    assert_eq!(
+        kind_code(&e),
+        ("api".into(), "ERROR_KEY_DOES_NOT_EXIST".into())
+    );
+    assert!(!describe(&e).contains(secret));
+    // The same client keeps working for other calls.
+    let e = err(client.get_balance()).await;
+    assert_eq!(kind_code(&e).1, "ERROR_KEY_DOES_NOT_EXIST");
+}
+
+#[wasm_bindgen_test]
+async fn balance_reflects_the_charge() {
+    let key = account().await;
+    let client = client(&key, "{}");
+    let before = ok(client.get_balance()).await.as_f64().unwrap();
+    assert_eq!(before, 10.0);
+    let c = challenge(8, 320, 240, "png").await;
+    let opts = opts("{}")
+        .map(|o| with(o.into(), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    let r = ok(client.recognize(JsValue::from_str(&c.image), opts)).await;
+    let cost = get(&r, "cost").as_f64().unwrap();
+    assert!(cost > 0.0);
+    let after = ok(client.get_balance()).await.as_f64().unwrap();
+    assert!(
+        (before - cost - after).abs() < 1e-9,
+        "{before} - {cost} != {after}"
+    );
+}

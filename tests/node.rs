@@ -1,0 +1,11 @@
+//! The suite in Node.
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;

@@ -1,0 +1,14 @@
+//! The suite in a page of headless Chromium.
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use wasm_bindgen_test::*;
+wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,197 @@
+//! `cargo xtask test`: setup and build, then every check and suite in
+//! order, ending with one line `N passed, M failed`.
+
+use crate::util::{Result, cmd, root, run_capture};
+use crate::{build, sandbox, setup};
+use std::process::Command;
+
+/// Counts of passed and failed tests and checks.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    /// Runs a check (one pass or one failure).
+    fn check(&mut self, name: &str, c: &mut Command) {
+        let (ok, _) = run_capture(c);
+        self.record(name, ok, 1, u64::from(!ok));
+    }
+
+    /// Runs a test suite and adds the counts it reports.
+    fn suite(&mut self, name: &str, c: &mut Command) {
+        let (ok, out) = run_capture(c);
+        let (passed, failed) = counts(&out);
+        // A suite that failed without reporting a failed test still failed.
+        let failed = if !ok && failed == 0 { 1 } else { failed };
+        self.record(name, ok, passed, failed);
+    }
+
+    fn record(&mut self, name: &str, ok: bool, passed: u64, failed: u64) {
+        let passed = if ok && passed == 0 && failed == 0 {
+            1
+        } else {
+            passed
+        };
+        self.passed += if ok || failed > 0 { passed } else { 0 };
+        self.failed += failed;
+        println!("-- {name}: {}", if ok { "ok" } else { "FAILED" });
+        if !ok {
+            self.failures.push(name.to_owned());
+        }
+    }
+}
+
+/// Sums the counts of cargo/wasm-bindgen-test (`test result: ok. 3 passed; 0 failed`)
+/// and node's test runner (`ℹ pass 3`, `ℹ fail 0`).
+fn counts(out: &str) -> (u64, u64) {
+    let (mut passed, mut failed) = (0, 0);
+    let num = |s: Option<&str>| s.and_then(|n| n.trim().parse::<u64>().ok()).unwrap_or(0);
+    for line in out.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let label = words.next();
+                let n = num(words.next());
+                match label {
+                    Some("passed") => passed += n,
+                    Some("failed") => failed += n,
+                    _ => {}
+                }
+            }
+        } else if let Some(n) = line.strip_prefix("ℹ pass ") {
+            passed += num(Some(n));
+        } else if let Some(n) = line.strip_prefix("ℹ fail ") {
+            failed += num(Some(n));
+        }
+    }
+    (passed, failed)
+}
+
+/// The webdriver capabilities for Debian's Chromium, run as root without a
+/// network: a fresh profile and no background traffic.
+fn webdriver_json(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    let profile = dir.join("chromium-profile");
+    let _ = std::fs::remove_dir_all(&profile);
+    let json = format!(
+        r#"{{"goog:chromeOptions": {{"binary": "/usr/bin/chromium", "args": [
+  "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--no-first-run", "--disable-sync", "--disable-quic", "--user-data-dir={}"
+]}}}}"#,
+        profile.display()
+    );
+    let path = dir.join("webdriver.json");
+    std::fs::write(&path, json).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Runs everything.
+pub fn run() -> Result {
+    setup::run()?;
+    build::run()?;
+    let mut t = Tally::default();
+    println!("== checks");
+    t.check("rustfmt", &mut cmd("cargo", &["fmt", "--all", "--check"]));
+    t.check(
+        "clippy (native)",
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    );
+    t.check(
+        "clippy (wasm32)",
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "anysolver-coordinates",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    );
+    println!("== native tests");
+    t.suite(
+        "native unit and integration tests",
+        &mut cmd("cargo", &["test", "--workspace"]),
+    );
+
+    let artifacts = root().join("test-artifacts");
+    std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
+    let server = sandbox::start(&["--solve-delay-ms", "300"], &artifacts.join("sandbox.log"))?;
+    let webdriver = webdriver_json(&artifacts)?;
+    for (suite, what) in [
+        ("web", "wasm-bindgen-test in headless Chromium (page)"),
+        (
+            "worker",
+            "wasm-bindgen-test in headless Chromium (dedicated worker)",
+        ),
+        ("node", "wasm-bindgen-test in Node"),
+    ] {
+        println!("== {what}");
+        let mut c = cmd(
+            "cargo",
+            &[
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "anysolver-coordinates",
+                "--test",
+                suite,
+            ],
+        );
+        c.env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+        .env("SANDBOX_URL", &server.url);
+        t.suite(what, &mut c);
+    }
+    println!("== JS tests");
+    let mut c = cmd("node", &["--test", "--test-reporter=spec", "tests/js/"]);
+    c.env("SANDBOX_URL", &server.url);
+    t.suite("node --test", &mut c);
+    drop(server);
+
+    if !t.failures.is_empty() {
+        println!("failed: {}", t.failures.join("; "));
+    }
+    println!("{} passed, {} failed", t.passed, t.failed);
+    if t.failed > 0 {
+        Err(format!("{} failed", t.failed))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counts;
+
+    #[test]
+    fn reads_both_runners() {
+        let out = "test result: ok. 7 passed; 0 failed; 0 ignored\nℹ pass 3\nℹ fail 1\n\
+                   test result: FAILED. 2 passed; 2 failed; 0 ignored";
+        assert_eq!(counts(out), (12, 3));
+    }
+}

@@ -1,0 +1,132 @@
+//! Running commands: from the workspace root, with the tools this project
+//! installs first on PATH, echoing what runs.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+
+/// Errors of xtask: a message for the user.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map_or(manifest.clone(), Path::to_path_buf)
+}
+
+/// Where cargo installs binaries.
+pub fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// PATH with node_modules/.bin (binaryen's wasm-opt) and cargo's bin first,
+/// so Debian's broken /usr/bin/wasm-opt is never found first.
+pub fn path_env() -> OsString {
+    let mut dirs = vec![root().join("node_modules").join(".bin"), cargo_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command run from the workspace root with [`path_env`].
+pub fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).current_dir(root()).env("PATH", path_env());
+    c
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Runs `c`, streaming its output; `Err` if it fails.
+pub fn exec(c: &mut Command) -> Result {
+    let what = describe(c);
+    println!("$ {what}");
+    let status = c
+        .status()
+        .map_err(|e| format!("could not start `{what}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{what}` failed ({status})"))
+    }
+}
+
+/// Runs `c`, streaming its output and keeping a copy; the bool is success.
+pub fn run_capture(c: &mut Command) -> (bool, String) {
+    let what = describe(c);
+    println!("$ {what}");
+    let mut child = match c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => return (false, format!("could not start `{what}`: {e}")),
+    };
+    let (tx, rx) = mpsc::channel::<(bool, String)>();
+    let pump =
+        |stream: Option<Box<dyn Read + Send>>, is_err: bool, tx: mpsc::Sender<(bool, String)>| {
+            std::thread::spawn(move || {
+                if let Some(s) = stream {
+                    for line in BufReader::new(s).lines().map_while(std::result::Result::ok) {
+                        let _ = tx.send((is_err, line));
+                    }
+                }
+            })
+        };
+    let out = pump(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        false,
+        tx.clone(),
+    );
+    let err = pump(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        true,
+        tx,
+    );
+    let mut captured = String::new();
+    for (is_err, line) in rx {
+        if is_err {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+        captured.push_str(&line);
+        captured.push('\n');
+    }
+    let _ = out.join();
+    let _ = err.join();
+    let ok = child.wait().is_ok_and(|s| s.success());
+    (ok, captured)
+}
+
+/// The trimmed stdout of `c`, or `None` if it cannot run or fails.
+pub fn output(c: &mut Command) -> Option<String> {
+    let o = c.stderr(Stdio::null()).output().ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+}
+
+/// Whether `program` can be found on [`path_env`].
+pub fn on_path(program: &str) -> bool {
+    std::env::split_paths(&path_env()).any(|d| d.join(program).is_file())
+}
