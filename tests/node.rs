@@ -9,3 +9,6 @@
 )]
 
 mod common;
+
+#[path = "common/faults.rs"]
+mod faults;

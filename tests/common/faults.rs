@@ -1,0 +1,289 @@
+//! The client against every fault scenario of the sandbox: what a user
+//! sees, that nothing is created twice, that nothing is sent after an
+//! abort, and that every promise settles by its deadline.
+
+use crate::common::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A challenge, a fresh key, and a client forced onto `provider`.
+async fn setup(
+    provider: &str,
+    extra: &str,
+) -> (Challenge, String, anysolver_coordinates::CoordinatesClient) {
+    let c = challenge(21, 400, 300, "png").await;
+    let key = account().await;
+    let mut o = json(extra);
+    o = with(o, "provider", &JsValue::from_str(provider));
+    let client = client(
+        &key,
+        &js_sys::JSON::stringify(&o).unwrap().as_string().unwrap(),
+    );
+    (c, key, client)
+}
+
+fn call_opts(c: &Challenge, extra: &str) -> Option<js_sys::Object> {
+    Some(with(json(extra), "comment", &JsValue::from_str(&c.comment)).unchecked_into())
+}
+
+async fn solves_despite(provider: &str) -> (String, u64) {
+    let (c, key, client) = setup(provider, "{}").await;
+    let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+    let (created, creates, polls) = stats(&key).await;
+    assert_eq!(
+        (created, creates),
+        (1, 1),
+        "exactly one task and one createTask"
+    );
+    (key, polls)
+}
+
+#[wasm_bindgen_test]
+async fn transient_500s_are_retried() {
+    let (_, polls) = solves_despite("Fault:http500:2").await;
+    assert!(polls >= 3, "{polls} polls");
+}
+
+#[wasm_bindgen_test]
+async fn transient_503s_are_retried() {
+    solves_despite("Fault:http503:1").await;
+}
+
+#[wasm_bindgen_test]
+async fn internal_errors_are_retried() {
+    let (_, polls) = solves_despite("Fault:internal:2").await;
+    assert!(polls >= 3, "{polls} polls");
+}
+
+#[wasm_bindgen_test]
+async fn too_many_requests_waits_for_retry_after() {
+    let (c, _, client) = setup("Fault:429:1:2", "{}").await;
+    let started = js_sys::Date::now();
+    let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+    // The first poll is answered 429 with Retry-After: 2, so the result
+    // cannot arrive sooner than 2 s after that poll.
+    assert!(js_sys::Date::now() - started >= 2000.0);
+}
+
+#[wasm_bindgen_test]
+async fn slow_answers_are_waited_for() {
+    solves_despite("Fault:slow:400").await;
+}
+
+#[wasm_bindgen_test]
+async fn odd_coordinate_shapes_become_numbers() {
+    for shape in ["strings", "arrays", "floats"] {
+        solves_despite(&format!("Fault:coords:{shape}")).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn out_of_image_points_are_reported_not_passed() {
+    let (c, key, client) = setup("Fault:coords:outOfBounds", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(
+        kind_code(&e),
+        ("parse".into(), "INVALID_COORDINATES".into())
+    );
+    assert!(!get_str(&e, "taskId").is_empty());
+    assert!(!describe(&e).contains(&key));
+    let r = ok(client.recognize(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&get(&r, "coordinates")), &c.answer, 3.0);
+    assert_eq!(js_sys::Array::from(&get(&r, "rejected")).length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn html_bodies_are_parse_errors() {
+    let (c, key, client) = setup("Fault:html", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(kind_code(&e), ("parse".into(), "INVALID_RESPONSE".into()));
+    assert!(
+        get_str(&e, "message").contains("<!doctype html>"),
+        "quotes a snippet: {}",
+        describe(&e)
+    );
+    assert!(!describe(&e).contains(&key));
+}
+
+#[wasm_bindgen_test]
+async fn truncated_json_is_a_parse_error() {
+    let (c, _, client) = setup("Fault:truncated", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(kind_code(&e), ("parse".into(), "INVALID_RESPONSE".into()));
+}
+
+#[wasm_bindgen_test]
+async fn failed_tasks_reject_with_their_code_and_are_refunded() {
+    let (c, key, client) = setup("Fault:failed:CAPTCHA_UNSOLVABLE", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(kind_code(&e), ("api".into(), "CAPTCHA_UNSOLVABLE".into()));
+    assert_eq!(get(&e, "errorId").as_f64(), Some(1.0));
+    assert_eq!(get(&e, "retryable").as_bool(), Some(false));
+    assert!(!get_str(&e, "taskId").is_empty());
+    assert_eq!(
+        ok(client.get_balance()).await.as_f64(),
+        Some(10.0),
+        "refunded"
+    );
+    let _ = key;
+}
+
+#[wasm_bindgen_test]
+async fn unknown_error_codes_are_kept_as_data() {
+    let (c, _, client) = setup("Fault:unknownCode", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(
+        kind_code(&e),
+        ("api".into(), "ERROR_SANDBOX_NOVEL_CONDITION".into())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_create_is_a_network_error_and_never_retried() {
+    let (c, key, client) = setup("Fault:drop", "{}").await;
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_eq!(kind_code(&e).0, "network", "{}", describe(&e));
+    assert_eq!(get(&e, "retryable").as_bool(), Some(false));
+    let (created, creates, polls) = stats(&key).await;
+    assert_eq!((created, creates, polls), (1, 1, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_never_finishing_task_times_out_by_the_deadline() {
+    let (c, _, client) = setup("Fault:never", r#"{"timeoutMs": 3000}"#).await;
+    let started = js_sys::Date::now();
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    let took = js_sys::Date::now() - started;
+    assert_eq!(kind_code(&e), ("timeout".into(), "TIMEOUT".into()));
+    assert!(!get_str(&e, "taskId").is_empty());
+    assert!(took <= 4000.0, "settled after {took} ms");
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_request_hits_the_request_timeout_within_the_deadline() {
+    let (c, _, client) = setup(
+        "Fault:slow:3000",
+        r#"{"requestTimeoutMs": 400, "timeoutMs": 2500}"#,
+    )
+    .await;
+    let started = js_sys::Date::now();
+    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    let took = js_sys::Date::now() - started;
+    assert_eq!(kind_code(&e).0, "timeout", "{}", describe(&e));
+    assert!(took <= 3500.0, "settled after {took} ms");
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_mid_poll_rejects_with_the_reason_and_stops_polling() {
+    let (c, key, client) = setup("Fault:never", "{}").await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+    let o = with(o, "signal", &controller.signal());
+    let pending = client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into()));
+    sleep(2500).await;
+    controller.abort_with_reason(&JsValue::from_str("stop"));
+    let e = err(pending).await;
+    assert_eq!(
+        e.as_string().as_deref(),
+        Some("stop"),
+        "rejects with the signal's reason"
+    );
+    let (_, _, polls) = stats(&key).await;
+    assert!(polls >= 1);
+    sleep(2500).await;
+    assert_eq!(stats(&key).await.2, polls, "no request after the abort");
+}
+
+#[wasm_bindgen_test]
+async fn an_already_aborted_signal_sends_nothing() {
+    let (c, key, client) = setup("Vision", "{}").await;
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let o = with(json("{}"), "signal", &controller.signal());
+    let e = err(client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into()))).await;
+    assert_eq!(get_str(&e, "name"), "AbortError");
+    assert_eq!(stats(&key).await.1, 0, "no createTask");
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_solves_and_free_while_pending() {
+    let (c, _, client) = setup("Vision", "{}").await;
+    let d = challenge(22, 360, 240, "png").await;
+    let a = client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"));
+    let b = client.solve(JsValue::from_str(&d.image), call_opts(&d, "{}"));
+    drop(client); // free() while both are pending
+    assert_close(&points(&ok(a).await), &c.answer, 3.0);
+    assert_close(&points(&ok(b).await), &d.answer, 3.0);
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_result_resumes_from_a_record_or_an_id() {
+    let (c, key, first) = setup("Vision", "{}").await;
+    let task = ok(first.create_task(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    let id = get_str(&task, "taskId");
+    // The record survives JSON, as in chrome.storage.session.
+    let stored = json(&js_sys::JSON::stringify(&task).unwrap().as_string().unwrap());
+    let again = client(&key, r#"{"provider": "Vision"}"#);
+    let r = ok(again.wait_for_result(stored, None)).await;
+    assert_eq!(get_str(&r, "taskId"), id);
+    assert_close(&points(&get(&r, "coordinates")), &c.answer, 3.0);
+    let r = ok(again.wait_for_result(JsValue::from_str(&id), None)).await;
+    assert_close(&points(&get(&r, "coordinates")), &c.answer, 3.0);
+    let one = ok(again.get_task_result(JsValue::from_str(&id))).await;
+    assert_eq!(get_str(&one, "status"), "ready");
+    assert_eq!(stats(&key).await.0, 1);
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_are_validation_errors_and_the_client_goes_on() {
+    let (c, _, client) = setup("Vision", "{}").await;
+    for (o, needle) in [
+        (r#"{"minClicks": 3, "maxClicks": 2}"#, "minClicks"),
+        (r#"{"minClicks": 1.5}"#, "minClicks"),
+        (r#"{"maxClicks": -1}"#, "maxClicks"),
+        (r#"{"selectionMode": "fastest"}"#, "selectionMode"),
+        (r#"{"keyPoolMode": "mine"}"#, "keyPoolMode"),
+        (r#"{"signal": 5}"#, "signal"),
+        (r#"{"onProgress": "x"}"#, "onProgress"),
+        (r#"{"timeoutMs": -5}"#, "timeoutMs"),
+    ] {
+        let e = err(client.solve(JsValue::from_str(&c.image), opts(o))).await;
+        assert_eq!(
+            kind_code(&e),
+            ("validation".into(), "INVALID_OPTION".into()),
+            "{o}"
+        );
+        assert!(
+            get_str(&e, "message").contains(needle),
+            "{o}: {}",
+            describe(&e)
+        );
+    }
+    let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+}
+
+#[wasm_bindgen_test]
+async fn progress_reports_each_poll() {
+    let (c, _, client) = setup("Vision:2500", "{}").await;
+    let events = js_sys::Array::new();
+    let push = js("events", "return (e) => events.push(e)")
+        .call1(&JsValue::NULL, &events)
+        .unwrap();
+    let o = with(
+        with(json("{}"), "comment", &JsValue::from_str(&c.comment)),
+        "onProgress",
+        &push,
+    );
+    ok(client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into()))).await;
+    let statuses: Vec<String> = events.iter().map(|e| get_str(&e, "status")).collect();
+    assert_eq!(statuses.first().map(String::as_str), Some("created"));
+    assert_eq!(statuses.last().map(String::as_str), Some("ready"));
+    assert!(statuses.iter().any(|s| s == "processing"), "{statuses:?}");
+    let last = events.get(events.length() - 1);
+    assert!(get(&last, "polls").as_f64().unwrap() >= 2.0);
+    assert!(get(&last, "elapsedMs").as_f64().unwrap() >= 2500.0);
+    assert!(!get_str(&last, "taskId").is_empty());
+}
