@@ -12,3 +12,9 @@ mod common;
 
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "common/inputs.rs"]
+mod inputs;
+
+#[path = "common/dom.rs"]
+mod dom;

@@ -12,3 +12,6 @@ mod common;
 
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+#[path = "common/inputs.rs"]
+mod inputs;

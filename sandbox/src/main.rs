@@ -151,6 +151,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let app = app
         .layer(DefaultBodyLimit::max(args.max_body_bytes))
         .layer(cors)
+        .layer(middleware::from_fn(cross_origin_resource))
         .layer(middleware::from_fn(log_request))
         .with_state(state);
 
@@ -164,6 +165,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     Ok(())
+}
+
+/// `Cross-Origin-Resource-Policy: cross-origin`, so that pages isolated with
+/// `Cross-Origin-Embedder-Policy: require-corp` can still show the sandbox's
+/// challenge images (with or without CORS).
+async fn cross_origin_resource(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    res
 }
 
 /// One log line per request: method, path, status, duration. Keys travel

@@ -1,0 +1,234 @@
+//! Every image form a page or a worker holds, each carrying a sandbox
+//! challenge with a known answer: every returned point must be within 2 px
+//! of the truth in the caller's own pixels. Then the refusals, each with its
+//! kind and code, and the same client solving normally right after.
+
+use crate::common::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Runs `make` (JS source of an async function of the challenge's data URL
+/// that returns the image input) and solves it.
+async fn solves_from(seed: u64, width: u32, height: u32, make: &str) -> JsValue {
+    let c = challenge(seed, width, height, "png").await;
+    let input = ok(js("url", make)
+        .call1(&JsValue::NULL, &JsValue::from_str(&c.image))
+        .unwrap()
+        .unchecked_into())
+    .await;
+    let client = client(&account().await, "{}");
+    let o = Some(with(json("{}"), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    let r = ok(client.recognize(input, o)).await;
+    assert_close(&points(&get(&r, "coordinates")), &c.answer, 2.0);
+    r
+}
+
+const BYTES: &str = "return fetch(url).then(r => r.arrayBuffer())";
+
+#[wasm_bindgen_test]
+async fn array_buffer() {
+    solves_from(31, 480, 320, BYTES).await;
+}
+
+#[wasm_bindgen_test]
+async fn uint8_array_view_with_offset() {
+    // A view into the middle of a larger buffer.
+    solves_from(
+        32,
+        480,
+        320,
+        "return fetch(url).then(r => r.arrayBuffer()).then(b => { const big = new Uint8Array(b.byteLength + 16); \
+         big.set(new Uint8Array(b), 7); return big.subarray(7, 7 + b.byteLength); })",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn blob_and_file() {
+    solves_from(33, 480, 320, "return fetch(url).then(r => r.blob())").await;
+    solves_from(
+        34,
+        480,
+        320,
+        "return fetch(url).then(r => r.blob()).then(b => new File([b], 'challenge.png', {type: 'image/png'}))",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn image_bitmap() {
+    solves_from(
+        35,
+        480,
+        320,
+        "return fetch(url).then(r => r.blob()).then(b => createImageBitmap(b))",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn offscreen_canvas() {
+    solves_from(
+        36,
+        480,
+        320,
+        "return fetch(url).then(r => r.blob()).then(b => createImageBitmap(b)).then(bm => { \
+         const c = new OffscreenCanvas(bm.width, bm.height); c.getContext('2d').drawImage(bm, 0, 0); return c; })",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn image_data() {
+    solves_from(
+        37,
+        480,
+        320,
+        "return fetch(url).then(r => r.blob()).then(b => createImageBitmap(b)).then(bm => { \
+         const c = new OffscreenCanvas(bm.width, bm.height); const g = c.getContext('2d'); g.drawImage(bm, 0, 0); \
+         return g.getImageData(0, 0, bm.width, bm.height); })",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_webp_is_converted_before_sending() {
+    let r = solves_from(
+        38,
+        480,
+        320,
+        "return fetch(url).then(r => r.blob()).then(b => createImageBitmap(b)).then(bm => { \
+         const c = new OffscreenCanvas(bm.width, bm.height); c.getContext('2d').drawImage(bm, 0, 0); \
+         return c.convertToBlob({type: 'image/webp', quality: 1}); })",
+    )
+    .await;
+    let s = get(&r, "scaling");
+    assert_eq!(get(&s, "sentWidth").as_f64(), Some(480.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_3000_by_2000_image_is_downscaled_and_mapped_back() {
+    let r = solves_from(39, 3000, 2000, BYTES).await;
+    let s = get(&r, "scaling");
+    assert_eq!(get(&s, "originalWidth").as_f64(), Some(3000.0));
+    assert_eq!(get(&s, "originalHeight").as_f64(), Some(2000.0));
+    assert_eq!(get(&s, "sentWidth").as_f64(), Some(1000.0));
+    assert_eq!(get(&s, "sentHeight").as_f64(), Some(667.0));
+    let scale = get(&s, "scale").as_f64().unwrap();
+    assert!((scale - 1.0 / 3.0).abs() < 1e-9);
+}
+
+#[wasm_bindgen_test]
+async fn a_small_image_is_sent_as_it_is() {
+    let r = solves_from(40, 320, 200, "return Promise.resolve(url)").await;
+    let s = get(&r, "scaling");
+    assert_eq!(get(&s, "scale").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+async fn an_instruction_image_is_sent() {
+    let c = challenge(41, 400, 300, "png").await;
+    let instr = challenge(42, 100, 80, "jpeg").await;
+    let key = account().await;
+    let client = client(&key, "{}");
+    let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+    let o = with(o, "instructions", &JsValue::from_str(&instr.image));
+    let got = ok(client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into()))).await;
+    assert_close(&points(&got), &c.answer, 2.0);
+}
+
+/// `make` builds a bad input; the call must reject with `code` and the
+/// same client must then solve normally.
+async fn refuses(make: &str, kind: &str, code: &str) {
+    let input = ok(js("", make).call0(&JsValue::NULL).unwrap().unchecked_into()).await;
+    let key = account().await;
+    let client = client(&key, "{}");
+    let e = err(client.solve(input, opts(r#"{"comment": "click on every red circle"}"#))).await;
+    assert_eq!(
+        kind_code(&e),
+        (kind.to_owned(), code.to_owned()),
+        "{make}: {}",
+        describe(&e)
+    );
+    assert!(!get_str(&e, "message").is_empty());
+    assert_eq!(stats(&key).await.1, 0, "nothing was sent");
+    let c = challenge(43, 320, 240, "png").await;
+    let o = Some(with(json("{}"), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    assert_close(
+        &points(&ok(client.solve(JsValue::from_str(&c.image), o)).await),
+        &c.answer,
+        2.0,
+    );
+}
+
+#[wasm_bindgen_test]
+async fn refusals_have_their_own_codes() {
+    refuses(
+        "return Promise.resolve('this is not base64!')",
+        "image",
+        "INVALID_BASE64",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve('data:text/plain;base64,aGVsbG8=')",
+        "image",
+        "NOT_AN_IMAGE",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve(new TextEncoder().encode('just some text, not an image at all'))",
+        "image",
+        "NOT_AN_IMAGE",
+    )
+    .await;
+    refuses("return Promise.resolve('')", "image", "EMPTY_INPUT").await;
+    refuses(
+        "return Promise.resolve(new Uint8Array(0))",
+        "image",
+        "EMPTY_INPUT",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve(null)",
+        "validation",
+        "INVALID_IMAGE_INPUT",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve(42)",
+        "validation",
+        "INVALID_IMAGE_INPUT",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve({x: 1})",
+        "validation",
+        "INVALID_IMAGE_INPUT",
+    )
+    .await;
+    refuses(
+        "return Promise.resolve(new OffscreenCanvas(0, 10))",
+        "image",
+        "EMPTY_IMAGE",
+    )
+    .await;
+    refuses(
+        "const b = new ArrayBuffer(64); structuredClone(b, {transfer: [b]}); return Promise.resolve(b)",
+        "image",
+        "DETACHED_BUFFER",
+    )
+    .await;
+    refuses(
+        "return createImageBitmap(new ImageData(4, 4)).then(b => { b.close(); return b; })",
+        "image",
+        "CLOSED_BITMAP",
+    )
+    .await;
+    // A PNG signature with a cut-off header.
+    refuses(
+        "return Promise.resolve(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0]))",
+        "image",
+        "CORRUPT_IMAGE",
+    )
+    .await;
+}
