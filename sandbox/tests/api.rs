@@ -631,7 +631,7 @@ async fn the_human_queue_takes_answers() {
     assert_eq!(done["status"], "ready");
     assert_eq!(
         done["solution"]["coordinates"],
-        json!([{"x": 11.0, "y": 20.0}])
+        json!([{"x": 10.5, "y": 20.0}])
     );
     assert_eq!(done["cost"], 0.0015);
 }
