@@ -6,8 +6,13 @@
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// One micro-dollar is this many USD.
-pub const MICRO_USD: f64 = 1e-6;
+/// Micro-dollars in one USD.
+pub const MICROS_PER_USD: f64 = 1e6;
+
+/// `micros` in USD (a division, so 200 µ$ reads 0.0002 exactly).
+pub fn usd(micros: i64) -> f64 {
+    micros as f64 / MICROS_PER_USD
+}
 
 /// One API key's account.
 #[derive(Clone, Debug, Deserialize)]
@@ -53,7 +58,7 @@ pub struct Ledger {
 impl Ledger {
     /// Opens the ledger of `account` with its configured balance.
     pub fn new(account: Account) -> Self {
-        let balance_micros = (account.balance / MICRO_USD).round() as i64;
+        let balance_micros = (account.balance * MICROS_PER_USD).round() as i64;
         Self {
             account,
             balance_micros,
@@ -64,7 +69,7 @@ impl Ledger {
 
     /// The balance in USD, rounded to six decimals.
     pub fn balance_usd(&self) -> f64 {
-        self.balance_micros as f64 * MICRO_USD
+        usd(self.balance_micros)
     }
 }
 

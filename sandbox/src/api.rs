@@ -503,7 +503,7 @@ fn task_answer(id: &str, task: &Task, now: Instant) -> Value {
     if !task.is_due(now) {
         return base("processing");
     }
-    let cost = task.cost_micros.unwrap_or(0) as f64 * crate::accounts::MICRO_USD;
+    let cost = crate::accounts::usd(task.cost_micros.unwrap_or(0));
     match &task.outcome {
         Outcome::Pending => base("processing"),
         Outcome::Failed { code, description } => {
@@ -563,7 +563,7 @@ pub async fn get_balance(State(state): Shared, body: Result<Bytes, BytesRejectio
         let key = authorise(&state, &body, "getBalance")?;
         let ledgers = state.ledgers.lock().map_err(|_| internal())?;
         let balance = ledgers.get(&key).map_or(0.0, |l| l.balance_usd());
-        Ok(json!({"errorId": 0, "balance": (balance * 1e6).round() / 1e6}))
+        Ok(json!({"errorId": 0, "balance": balance}))
     };
     match run() {
         Ok(v) => axum::Json(v).into_response(),

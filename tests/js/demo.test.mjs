@@ -1,0 +1,145 @@
+// The demo page end to end in headless Chromium: a sample challenge solved
+// with every marker on the truth, also after a resize; Cancel; a bad key;
+// the human flow with a second page clicking in /worker; markup shown as text.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { launch, SANDBOX, ARTIFACTS } from "./browser.mjs";
+
+const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
+let browser;
+
+before(async () => {
+  if (!skip) browser = await launch();
+});
+after(async () => browser?.close());
+
+/** Opens the demo; records console errors and the last sample challenge. */
+async function openDemo() {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const state = { errors: [], challenge: null };
+  page.on("console", (m) => m.type() === "error" && state.errors.push(m.text()));
+  page.on("pageerror", (e) => state.errors.push(String(e)));
+  await page.route("**/challenge?*", async (route) => {
+    const response = await route.fetch();
+    state.challenge = await response.json();
+    await route.fulfill({ response, json: state.challenge });
+  });
+  await page.goto(`${SANDBOX}/`);
+  await page.waitForFunction(() => document.getElementById("endpoint").value !== "");
+  return { page, state };
+}
+
+/** Clicks "New sample challenge" and waits until its image is shown. */
+async function newSample(page) {
+  await page.getByRole("button", { name: "New sample challenge" }).click();
+  await page.waitForFunction(() => {
+    const img = document.getElementById("image");
+    return !img.hidden && img.complete && img.naturalWidth > 0 && img.src.startsWith("data:");
+  });
+}
+
+/** The true answer mapped onto the displayed image, and the markers' centres. */
+async function markersAndTruth(page, answer) {
+  return page.evaluate((answer) => {
+    const img = document.getElementById("image");
+    const r = img.getBoundingClientRect();
+    const truth = answer.map((p) => ({
+      x: r.left + (p.x * r.width) / img.naturalWidth,
+      y: r.top + (p.y * r.height) / img.naturalHeight,
+    }));
+    const markers = [...document.querySelectorAll("#markers .marker")].map((m) => {
+      const b = m.getBoundingClientRect();
+      return { x: b.left + b.width / 2, y: b.top + b.height / 2, label: m.textContent };
+    });
+    return { truth, markers };
+  }, answer);
+}
+
+function assertOnTruth({ truth, markers }, tol = 3) {
+  assert.equal(markers.length, truth.length, "one marker per true point");
+  for (const t of truth) {
+    const d = Math.min(...markers.map((m) => Math.hypot(m.x - t.x, m.y - t.y)));
+    assert.ok(d <= tol, `a true point is ${d.toFixed(2)} CSS px from the nearest marker`);
+  }
+}
+
+test("a sample challenge is solved and every marker sits on the truth, also after a resize", { skip }, async () => {
+  const { page, state } = await openDemo();
+  await newSample(page);
+  await page.getByRole("button", { name: "Solve" }).click();
+  await page.waitForFunction(() => document.getElementById("progress").textContent.startsWith("Solved"), null, { timeout: 30_000 });
+  assertOnTruth(await markersAndTruth(page, state.challenge.answer));
+  assert.match(await page.locator("#facts").textContent(), /Vision/);
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: new URL("demo-solved.png", ARTIFACTS).pathname, fullPage: true });
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(300);
+  const after = await markersAndTruth(page, state.challenge.answer);
+  assertOnTruth(after);
+  assert.deepEqual(state.errors, [], "no console errors");
+  await page.close();
+});
+
+test("Cancel stops a pending solve", { skip }, async () => {
+  const { page } = await openDemo();
+  await newSample(page);
+  await page.selectOption("#provider", "Human");
+  await page.getByRole("button", { name: "Solve" }).click();
+  await page.waitForFunction(() => /processing/.test(document.getElementById("progress").textContent), null, { timeout: 15_000 });
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.waitForFunction(() => document.getElementById("progress").textContent === "Cancelled.");
+  assert.equal(await page.locator("#error").isHidden(), true);
+  assert.equal(await page.getByRole("button", { name: "Solve" }).isEnabled(), true);
+  await page.close();
+});
+
+test("a bad key shows ERROR_KEY_DOES_NOT_EXIST and the page keeps working", { skip }, async () => {
+  const { page } = await openDemo();
+  await newSample(page);
+  await page.fill("#key", "anysolver_wrong_key");
+  await page.getByRole("button", { name: "Solve" }).click();
+  await page.waitForSelector("#error:not([hidden])");
+  const text = await page.locator("#error").textContent();
+  assert.match(text, /ERROR_KEY_DOES_NOT_EXIST/);
+  assert.doesNotMatch(text, /anysolver_wrong_key/);
+  await page.fill("#key", "anysolver_demo");
+  await page.getByRole("button", { name: "Solve" }).click();
+  await page.waitForFunction(() => document.getElementById("progress").textContent.startsWith("Solved"), null, { timeout: 30_000 });
+  assert.equal(await page.locator("#error").isHidden(), true);
+  await page.close();
+});
+
+test("human flow: a second page clicks in /worker, and markup in the comment stays text", { skip }, async () => {
+  const { page, state } = await openDemo();
+  await newSample(page);
+  const markup = `<img src=x onerror="window.__xss=1">${state.challenge?.comment ?? ""}`;
+  await page.fill("#comment", markup);
+  await page.selectOption("#provider", "Human");
+  assert.equal(await page.locator("#human-link").isVisible(), true);
+  await page.getByRole("button", { name: "Solve" }).click();
+  await page.waitForFunction(() => /processing/.test(document.getElementById("progress").textContent), null, { timeout: 15_000 });
+
+  const link = await page.locator("#human-link a").getAttribute("href");
+  assert.match(link, /\/worker\?task=[0-9A-Z]{26}$/);
+  const worker = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  await worker.goto(link);
+  await worker.waitForFunction((m) => document.getElementById("comment").textContent === m, markup, { timeout: 10_000 });
+  assert.equal(await worker.evaluate(() => window.__xss), undefined, "markup was not run");
+  assert.equal(await worker.locator("#comment img").count(), 0, "markup was not parsed");
+  await worker.waitForFunction(() => document.getElementById("image").complete && document.getElementById("image").naturalWidth > 0);
+  const box = await worker.locator("#image").boundingBox();
+  const natural = await worker.evaluate(() => ({ w: document.getElementById("image").naturalWidth }));
+  const scale = box.width / natural.w;
+  for (const p of state.challenge.answer) {
+    await worker.mouse.click(box.x + p.x * scale, box.y + p.y * scale);
+  }
+  await worker.getByRole("button", { name: "Submit" }).click();
+  await worker.waitForFunction(() => document.getElementById("status").textContent === "Answer sent.");
+
+  await page.waitForFunction(() => document.getElementById("progress").textContent.startsWith("Solved"), null, { timeout: 30_000 });
+  assertOnTruth(await markersAndTruth(page, state.challenge.answer), 3);
+  assert.match(await page.locator("#facts").textContent(), /Human/);
+  await worker.close();
+  await page.close();
+});
