@@ -116,7 +116,7 @@ impl CoordinatesClient {
     pub fn solve(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SolveOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
             let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
@@ -147,7 +147,7 @@ impl CoordinatesClient {
     pub fn recognize(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SolveOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
             let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
@@ -166,7 +166,7 @@ impl CoordinatesClient {
     pub fn create_task(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SolveOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
             let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
@@ -185,7 +185,7 @@ impl CoordinatesClient {
     pub fn wait_for_result(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Task | string")] task: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
             let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
@@ -200,7 +200,10 @@ impl CoordinatesClient {
 
     /// One getTaskResult call: resolves with the task's current state.
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<TaskState>")]
-    pub fn get_task_result(&self, #[wasm_bindgen(js_name = taskId)] task_id: JsValue) -> Promise {
+    pub fn get_task_result(
+        &self,
+        #[wasm_bindgen(js_name = taskId, unchecked_param_type = "string")] task_id: JsValue,
+    ) -> Promise {
         self.run(move |inner| async move {
             let task = read_task(&task_id)?;
             let cancel = Cancel::new(None, inner.opts.request_timeout_ms + 1_000.0);

@@ -1,13 +1,16 @@
-//! `cargo xtask build`: the npm package into `pkg/`, optimised with
-//! binaryen's wasm-opt, then loaded in Node as a smoke check.
+//! `cargo xtask build`: the npm package into `pkg/` (the ESM build for
+//! browsers, bundlers and Node, plus a CommonJS build for `require`),
+//! optimised with binaryen's wasm-opt, loaded in Node as a smoke check, and
+//! packed into `target/npm/`.
 
-use crate::util::{Result, cmd, exec, root};
+use crate::util::{Result, cmd, exec, output, root};
 use std::fs;
+use std::path::Path;
 
 /// The file stem wasm-pack writes.
 pub const OUT_NAME: &str = "anysolver_coordinates";
 
-/// Builds `pkg/`.
+/// Builds `pkg/` and the tarball.
 pub fn run() -> Result {
     println!("== build");
     let pkg = root().join("pkg");
@@ -27,10 +30,36 @@ pub fn run() -> Result {
             "--no-pack",
         ],
     ))?;
-    let wasm = pkg.join(format!("{OUT_NAME}_bg.wasm"));
-    let wasm_s = wasm.to_string_lossy().into_owned();
-    // Only binaryen from node_modules: Debian's /usr/bin/wasm-opt corrupts
-    // wasm-bindgen output.
+    // The CommonJS build for `require()` in Node, from the same compiled module.
+    let compiled = root()
+        .join("target/wasm32-unknown-unknown/release")
+        .join(format!("{OUT_NAME}.wasm"));
+    exec(&mut cmd(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "nodejs",
+            "--out-dir",
+            "pkg/cjs",
+            "--out-name",
+            OUT_NAME,
+            &compiled.to_string_lossy(),
+        ],
+    ))?;
+    for dir in [pkg.clone(), pkg.join("cjs")] {
+        optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+    }
+    package_files()?;
+    exec(&mut cmd("node", &["tests/js/smoke.mjs"]))?;
+    pack()?;
+    println!("== build done: pkg/ and target/npm/");
+    Ok(())
+}
+
+/// `wasm-opt -Oz` with binaryen from node_modules only: Debian's
+/// /usr/bin/wasm-opt corrupts wasm-bindgen output.
+fn optimise(wasm: &Path) -> Result {
+    let wasm = wasm.to_string_lossy();
     let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
     exec(&mut cmd(
         &wasm_opt.to_string_lossy(),
@@ -38,19 +67,15 @@ pub fn run() -> Result {
             "-Oz",
             "--strip-debug",
             "--strip-producers",
-            &wasm_s,
+            &wasm,
             "-o",
-            &wasm_s,
+            &wasm,
         ],
-    ))?;
-    package_files()?;
-    exec(&mut cmd("node", &["tests/js/smoke.mjs"]))?;
-    println!("== build done: pkg/");
-    Ok(())
+    ))
 }
 
-/// Writes `pkg/package.json` (the template with the crate's version) and
-/// the npm README.
+/// Writes `pkg/package.json` (the template with the crate's version), the
+/// npm README, the Node ESM entry and the CommonJS marker.
 fn package_files() -> Result {
     let root = root();
     let manifest = fs::read_to_string(root.join("Cargo.toml"))
@@ -75,8 +100,77 @@ fn package_files() -> Result {
     let pkg = root.join("pkg");
     fs::write(pkg.join("package.json"), json)
         .map_err(|e| format!("writing pkg/package.json: {e}"))?;
-    fs::copy(root.join("pkg-template/README.md"), pkg.join("README.md"))
-        .map_err(|e| format!("copying the npm README: {e}"))?;
-    let _ = fs::remove_file(pkg.join(".gitignore"));
+    for file in ["README.md", "node.mjs"] {
+        fs::copy(root.join("pkg-template").join(file), pkg.join(file))
+            .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
+    }
+    // The CommonJS build inside a "type": "module" package needs its own marker.
+    fs::write(pkg.join("cjs/package.json"), "{\"type\": \"commonjs\"}\n")
+        .map_err(|e| format!("writing pkg/cjs/package.json: {e}"))?;
+    for stray in [
+        ".gitignore",
+        "cjs/.gitignore",
+        "cjs/anysolver_coordinates.d.ts",
+        "cjs/anysolver_coordinates_bg.wasm.d.ts",
+    ] {
+        let _ = fs::remove_file(pkg.join(stray));
+    }
     Ok(())
+}
+
+/// `npm pack` into target/npm/, then the gzipped size of each shipped file.
+fn pack() -> Result {
+    let out = root().join("target").join("npm");
+    let _ = fs::remove_dir_all(&out);
+    fs::create_dir_all(&out).map_err(|e| format!("creating target/npm: {e}"))?;
+    let mut c = cmd(
+        "npm",
+        &[
+            "pack",
+            "--silent",
+            "--pack-destination",
+            &out.to_string_lossy(),
+        ],
+    );
+    c.current_dir(root().join("pkg"));
+    exec(&mut c)?;
+    let listing = output(&mut cmd(
+        "npm",
+        &["pack", "--dry-run", "--json", "--silent", "./pkg"],
+    ))
+    .unwrap_or_default();
+    println!("shipped files (gzip -9):");
+    let mut total = 0u64;
+    for path in listing
+        .split("\"path\": \"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        let full = root().join("pkg").join(path);
+        let raw = fs::read(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let gz = gzip_len(&raw);
+        total += gz;
+        println!("  {path:<40} {:>8} bytes {gz:>8} gzipped", raw.len());
+    }
+    println!("  {:<40} {:>8}       {total:>8} gzipped", "total", "");
+    Ok(())
+}
+
+/// Bytes of `data` after `gzip -9`.
+pub fn gzip_len(data: &[u8]) -> u64 {
+    use std::io::Write;
+    use std::process::Stdio;
+    let Ok(mut child) = cmd("gzip", &["-9", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+    else {
+        return 0;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(data);
+    }
+    child
+        .wait_with_output()
+        .map_or(0, |o| o.stdout.len() as u64)
 }

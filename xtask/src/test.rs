@@ -142,6 +142,10 @@ pub fn run() -> Result {
             "worker",
             "wasm-bindgen-test in headless Chromium (dedicated worker)",
         ),
+        (
+            "service_worker",
+            "wasm-bindgen-test in headless Chromium (service worker)",
+        ),
         ("node", "wasm-bindgen-test in Node"),
     ] {
         println!("== {what}");

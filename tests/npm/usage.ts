@@ -1,0 +1,58 @@
+// Type-checked with `tsc --strict --noEmit` against the packed package: what
+// a TypeScript user writes must compile, and the types must be exact.
+import init, {
+  CoordinatesClient,
+  toClientPoints,
+  type AnySolverError,
+  type ClientOptions,
+  type ErrorKind,
+  type ImageInput,
+  type Point,
+  type Progress,
+  type Recognition,
+  type SolveOptions,
+  type Task,
+} from "anysolver-coordinates";
+
+export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, file: File): Promise<Point[]> {
+  await init();
+  const options: ClientOptions = {
+    clientKey: "anysolver_key",
+    endpoint: "http://127.0.0.1:8080",
+    selectionMode: "autoFastest",
+    keyPoolMode: "platformOnly",
+    timeoutMs: 60_000,
+    requestTimeoutMs: 20_000,
+    maxImageBytes: 400_000,
+    maxImageSide: 800,
+  };
+  const client = new CoordinatesClient(options);
+  const controller = new AbortController();
+  const call: SolveOptions = {
+    comment: "click on every red circle",
+    instructions: file,
+    minClicks: 1,
+    maxClicks: 3,
+    signal: controller.signal,
+    onProgress: (p: Progress) => console.log(p.status, p.polls, p.elapsedMs, p.taskId),
+  };
+  const inputs: ImageInput[] = [canvas, img, file, new Uint8Array(4), "data:image/png;base64,AA=="];
+  const points: Point[] = await client.solve(inputs[0], call);
+  const full: Recognition = await client.recognize(img, { comment: "x" });
+  const xs: number[] = full.coordinates.map((p) => p.x);
+  const task: Task = await client.createTask(file);
+  const again: Recognition = await client.waitForResult(task.taskId, { timeoutMs: 1000 });
+  const balance: number = await client.getBalance();
+  const onScreen: Point[] = toClientPoints(again.coordinates, img);
+  try {
+    await client.solve(canvas);
+  } catch (e) {
+    const err = e as AnySolverError;
+    const kind: ErrorKind = err.kind;
+    const code: string = err.code;
+    const retry: boolean = err.retryable;
+    console.log(kind, code, retry, err.taskId, xs, balance, onScreen);
+  }
+  client.free();
+  return points;
+}
