@@ -152,3 +152,28 @@ pub async fn stats(State(state): State<Arc<AppState>>, Json(req): Json<Value>) -
         None => ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key").into_response(),
     }
 }
+
+/// `GET /challenge/page?seed=&width=&height=`: a page showing the challenge
+/// as the example extension expects it: an `<img data-anysolver-challenge>`
+/// and its instruction.
+pub async fn challenge_page(Query(q): Query<ChallengeQuery>) -> Response {
+    let (seed, width, height) = (
+        q.seed.unwrap_or(1),
+        q.width.unwrap_or(480),
+        q.height.unwrap_or(320),
+    );
+    let comment = generate(ChallengeSpec {
+        seed,
+        width,
+        height,
+    })
+    .comment;
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox challenge {seed}</title></head>\
+         <body style=\"margin:2rem;font:16px system-ui,sans-serif\"><h1>Challenge {seed}</h1>\
+         <p data-anysolver-instruction>{comment}</p>\
+         <img data-anysolver-challenge alt=\"challenge {seed}\" style=\"width:600px;height:auto;border:3px solid #333;padding:7px\" \
+         src=\"/challenge/image?seed={seed}&amp;width={width}&amp;height={height}\"></body></html>"
+    );
+    axum::response::Html(html).into_response()
+}

@@ -137,6 +137,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .route("/getBalance", post(api::get_balance))
         .route("/challenge", get(extras::challenge))
         .route("/challenge/image", get(extras::challenge_image))
+        .route("/challenge/page", get(extras::challenge_page))
         .route("/sandbox/accounts", post(extras::new_account))
         .route("/sandbox/stats", post(extras::stats))
         .route("/worker", get(human::page))

@@ -52,7 +52,36 @@ pub fn run() -> Result {
     package_files()?;
     exec(&mut cmd("node", &["tests/js/smoke.mjs"]))?;
     pack()?;
-    println!("== build done: pkg/ and target/npm/");
+    extension()?;
+    println!("== build done: pkg/, target/npm/ and target/extension/");
+    Ok(())
+}
+
+/// Assembles the example extension with the built package into
+/// target/extension/, ready for "Load unpacked".
+fn extension() -> Result {
+    let out = root().join("target").join("extension");
+    let _ = fs::remove_dir_all(&out);
+    fs::create_dir_all(out.join("pkg")).map_err(|e| format!("creating target/extension: {e}"))?;
+    let copy = |from: &Path, to: &Path| {
+        fs::copy(from, to)
+            .map(|_| ())
+            .map_err(|e| format!("copying {}: {e}", from.display()))
+    };
+    let src = root().join("examples").join("extension");
+    for entry in fs::read_dir(&src).map_err(|e| format!("reading {}: {e}", src.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_file() {
+            copy(&path, &out.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    for file in [format!("{OUT_NAME}.js"), format!("{OUT_NAME}_bg.wasm")] {
+        copy(
+            &root().join("pkg").join(&file),
+            &out.join("pkg").join(&file),
+        )?;
+    }
+    println!("extension: target/extension/ (chrome://extensions → Load unpacked)");
     Ok(())
 }
 
