@@ -11,6 +11,8 @@ struct Tally {
     passed: u64,
     failed: u64,
     failures: Vec<String>,
+    /// Everything the suites printed, for the secret scan.
+    transcript: String,
 }
 
 impl Tally {
@@ -23,6 +25,7 @@ impl Tally {
     /// Runs a test suite and adds the counts it reports.
     fn suite(&mut self, name: &str, c: &mut Command) {
         let (ok, out) = run_capture(c);
+        self.transcript.push_str(&out);
         let (passed, failed) = counts(&out);
         // A suite that failed without reporting a failed test still failed.
         let failed = if !ok && failed == 0 { 1 } else { failed };
@@ -69,6 +72,14 @@ fn counts(out: &str) -> (u64, u64) {
         }
     }
     (passed, failed)
+}
+
+/// The keys the suites use (fresh `anysolver_test_…` accounts, the demo key,
+/// and the made-up wrong keys): none may appear in what they print.
+const SECRETS: [&str; 4] = ["anysolver_test_", "anysolver_demo", "anysolver_wrong_key", "anysolver_not_a_real_key"];
+
+fn secret_hits(text: &str) -> usize {
+    SECRETS.iter().map(|s| text.matches(s).count()).sum()
 }
 
 /// The webdriver capabilities for Debian's Chromium, run as root without a
@@ -176,6 +187,10 @@ pub fn run() -> Result {
     c.env("SANDBOX_URL", &server.url);
     t.suite("node --test", &mut c);
     drop(server);
+    let log = std::fs::read_to_string(artifacts.join("sandbox.log")).unwrap_or_default();
+    let leaks = secret_hits(&t.transcript) + secret_hits(&log);
+    println!("== secret scan: {leaks} API keys found in the suites' output and the sandbox log");
+    t.record("no API key in any output or log", leaks == 0, 1, u64::from(leaks > 0));
 
     if !t.failures.is_empty() {
         println!("failed: {}", t.failures.join("; "));
