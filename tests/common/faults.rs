@@ -287,3 +287,34 @@ async fn progress_reports_each_poll() {
     assert!(get(&last, "elapsedMs").as_f64().unwrap() >= 2500.0);
     assert!(!get_str(&last, "taskId").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_user_supplied_fetch_is_used() {
+    let c = challenge(23, 360, 240, "png").await;
+    let key = account().await;
+    let calls = js_sys::Array::new();
+    let counting = js(
+        "calls",
+        "return (url, init) => { calls.push(url); return fetch(url, init); }",
+    )
+    .call1(&JsValue::NULL, &calls)
+    .unwrap();
+    let o = with(json("{}"), "clientKey", &JsValue::from_str(&key));
+    let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
+    let o = with(o, "fetch", &counting);
+    let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
+    let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+    let urls: Vec<String> = calls.iter().filter_map(|u| u.as_string()).collect();
+    assert!(
+        urls.first().is_some_and(|u| u.ends_with("/createTask")),
+        "{urls:?}"
+    );
+    assert!(urls.iter().skip(1).all(|u| u.ends_with("/getTaskResult")) && urls.len() >= 2);
+    let (_, creates, polls) = stats(&key).await;
+    assert_eq!(
+        creates + polls,
+        urls.len() as u64,
+        "every request went through the given fetch"
+    );
+}

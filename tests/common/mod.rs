@@ -39,12 +39,35 @@ pub async fn ok(p: Promise) -> JsValue {
     }
 }
 
-/// Awaits a promise that must reject; returns the rejection.
+std::thread_local! {
+    /// Every API key the suite has used so far.
+    static KEYS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Remembers `key`, so that every later rejection is checked against it.
+pub fn used_key(key: &str) {
+    KEYS.with(|k| k.borrow_mut().push(key.to_owned()));
+}
+
+/// Awaits a promise that must reject; returns the rejection, after checking
+/// that no API key the suite has used occurs in it (message, `toString()`,
+/// or any property).
 pub async fn err(p: Promise) -> JsValue {
-    match JsFuture::from(p).await {
+    let e = match JsFuture::from(p).await {
         Ok(v) => panic!("expected a rejection, got {}", describe(&v)),
         Err(e) => e,
-    }
+    };
+    let all = js("e", "return String(e) + ' ' + (e && e.stack) + ' ' + JSON.stringify(e, Object.getOwnPropertyNames(Object(e)))")
+        .call1(&JsValue::NULL, &e)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    KEYS.with(|k| {
+        for key in k.borrow().iter() {
+            assert!(!all.contains(key.as_str()), "an error carries an API key");
+        }
+    });
+    e
 }
 
 /// `String(value)` plus the error's kind and code.
@@ -143,7 +166,9 @@ pub async fn challenge(seed: u64, width: u32, height: u32, format: &str) -> Chal
 /// A fresh sandbox account; returns its key.
 pub async fn account() -> String {
     let v = post_json("/sandbox/accounts", &json(r#"{"balance": 10}"#)).await;
-    get_str(&v, "clientKey")
+    let key = get_str(&v, "clientKey");
+    used_key(&key);
+    key
 }
 
 /// What the sandbox saw of `key`: tasks created and requests per method.
@@ -164,6 +189,7 @@ pub async fn stats(key: &str) -> (u64, u64, u64) {
 
 /// A client of the sandbox with `key` and extra options (a JSON object).
 pub fn client(key: &str, extra: &str) -> CoordinatesClient {
+    used_key(key);
     let opts = json(extra);
     let opts = with(opts, "clientKey", &JsValue::from_str(key));
     let opts = with(opts, "endpoint", &JsValue::from_str(sandbox()));

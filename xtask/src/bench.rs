@@ -16,7 +16,15 @@ pub fn run() -> Result {
     println!("== bench: polling, simulated");
     let (ok, sim) = run_capture(&mut cmd(
         "cargo",
-        &["run", "--quiet", "--release", "--example", "poll_sim", "-p", "anysolver-coordinates"],
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "--example",
+            "poll_sim",
+            "-p",
+            "anysolver-coordinates",
+        ],
     ));
     if !ok {
         return Err("the polling simulation failed".to_owned());
@@ -39,7 +47,8 @@ pub fn run() -> Result {
          ## Not measured yet\n\nPolling against the sandbox in Chromium, image preparation, and 1,000 concurrent \
          solves (issue 9, items 3 to 5) are not part of this run yet.\n"
     );
-    std::fs::write(root().join("BENCHMARKS.md"), doc).map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
+    std::fs::write(root().join("BENCHMARKS.md"), doc)
+        .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
     println!("== bench done: BENCHMARKS.md");
     Ok(())
 }
@@ -55,8 +64,15 @@ fn size_table() -> Result<String> {
         ours += gzip_len(&bytes);
     }
     let mut rows = String::from("| client | gzipped bytes | KB |\n|---|---:|---:|\n");
-    let verdict = if ours <= SIZE_GOAL { "goal of 45 KB met" } else { "goal of 45 KB **not met**" };
-    rows.push_str(&format!("| **anysolver-coordinates** (this build; {verdict}) | {ours} | {:.1} |\n", ours as f64 / 1024.0));
+    let verdict = if ours <= SIZE_GOAL {
+        "goal of 45 KB met"
+    } else {
+        "goal of 45 KB **not met**"
+    };
+    rows.push_str(&format!(
+        "| **anysolver-coordinates** (this build; {verdict}) | {ours} | {:.1} |\n",
+        ours as f64 / 1024.0
+    ));
     let (ok, out) = run_capture(&mut cmd("node", &["bench/size.mjs"]));
     if !ok {
         return Err("bundling the other clients failed".to_owned());
@@ -65,7 +81,13 @@ fn size_table() -> Result<String> {
         let field = |k: &str| {
             line.split(&format!("\"{k}\":"))
                 .nth(1)
-                .map(|v| v.trim_start_matches('"').split(['"', ',', '}']).next().unwrap_or("").to_owned())
+                .map(|v| {
+                    v.trim_start_matches('"')
+                        .split(['"', ',', '}'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
                 .unwrap_or_default()
         };
         let gz: u64 = field("gzipped").parse().unwrap_or(0);

@@ -76,7 +76,12 @@ fn counts(out: &str) -> (u64, u64) {
 
 /// The keys the suites use (fresh `anysolver_test_…` accounts, the demo key,
 /// and the made-up wrong keys): none may appear in what they print.
-const SECRETS: [&str; 4] = ["anysolver_test_", "anysolver_demo", "anysolver_wrong_key", "anysolver_not_a_real_key"];
+const SECRETS: [&str; 4] = [
+    "anysolver_test_",
+    "anysolver_demo",
+    "anysolver_wrong_key",
+    "anysolver_not_a_real_key",
+];
 
 fn secret_hits(text: &str) -> usize {
     SECRETS.iter().map(|s| text.matches(s).count()).sum()
@@ -190,7 +195,12 @@ pub fn run() -> Result {
     let log = std::fs::read_to_string(artifacts.join("sandbox.log")).unwrap_or_default();
     let leaks = secret_hits(&t.transcript) + secret_hits(&log);
     println!("== secret scan: {leaks} API keys found in the suites' output and the sandbox log");
-    t.record("no API key in any output or log", leaks == 0, 1, u64::from(leaks > 0));
+    t.record(
+        "no API key in any output or log",
+        leaks == 0,
+        1,
+        u64::from(leaks > 0),
+    );
 
     if !t.failures.is_empty() {
         println!("failed: {}", t.failures.join("; "));
