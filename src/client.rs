@@ -119,8 +119,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
-            let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
-            let cancel = Cancel::new(call.signal.clone(), call.timeout_ms.unwrap_or(inner.opts.timeout_ms));
+            let (call, cancel) = inner.begin(options)?;
             let task = inner.create(&image, &call, &cancel).await?;
             let result = inner.wait(&task, &call, &cancel, true).await?;
             if let Some(first) = result.rejected.first() {
@@ -150,11 +149,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
-            let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
-            let cancel = Cancel::new(
-                call.signal.clone(),
-                call.timeout_ms.unwrap_or(inner.opts.timeout_ms),
-            );
+            let (call, cancel) = inner.begin(options)?;
             let task = inner.create(&image, &call, &cancel).await?;
             inner.wait(&task, &call, &cancel, true).await?.into_js()
         })
@@ -169,11 +164,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
-            let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
-            let cancel = Cancel::new(
-                call.signal.clone(),
-                call.timeout_ms.unwrap_or(inner.opts.timeout_ms),
-            );
+            let (call, cancel) = inner.begin(options)?;
             let task = inner.create(&image, &call, &cancel).await?;
             to_js(&task)
         })
@@ -188,12 +179,8 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
-            let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
             let task = read_task(&task)?;
-            let cancel = Cancel::new(
-                call.signal.clone(),
-                call.timeout_ms.unwrap_or(inner.opts.timeout_ms),
-            );
+            let (call, cancel) = inner.begin(options)?;
             inner.wait(&task, &call, &cancel, false).await?.into_js()
         })
     }
@@ -432,6 +419,16 @@ impl Progress<'_> {
 }
 
 impl Inner {
+    /// Reads a call's options and starts its deadline and signal watch.
+    fn begin(&self, options: Option<Object>) -> Result<(CallOptions, Cancel), Stop> {
+        let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
+        let cancel = Cancel::new(
+            call.signal.clone(),
+            call.timeout_ms.unwrap_or(self.opts.timeout_ms),
+        );
+        Ok((call, cancel))
+    }
+
     /// One API request: POST, check the status, parse the envelope.
     async fn call(
         &self,

@@ -28,17 +28,22 @@ async fn img(src: &str, cors: bool) -> JsValue {
     .await
 }
 
-#[wasm_bindgen_test]
-async fn html_canvas() {
-    let c = challenge(51, 480, 320, "png").await;
-    let i = img(&c.image, false).await;
-    let canvas = js(
+/// A `<canvas>` with `img` drawn on it at its natural size.
+fn canvas_of(img: &JsValue) -> JsValue {
+    js(
         "i",
         "const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight; \
          c.getContext('2d').drawImage(i, 0, 0); return c",
     )
-    .call1(&JsValue::NULL, &i)
-    .unwrap();
+    .call1(&JsValue::NULL, img)
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn html_canvas() {
+    let c = challenge(51, 480, 320, "png").await;
+    let i = img(&c.image, false).await;
+    let canvas = canvas_of(&i);
     assert_close(&points(&solve_input(canvas, &c).await), &c.answer, 2.0);
 }
 
@@ -56,13 +61,7 @@ async fn html_img_from_a_data_url_and_from_a_cors_url() {
 async fn a_large_canvas_is_downscaled_and_mapped_back() {
     let c = challenge(53, 2400, 1600, "png").await;
     let i = img(&c.image, false).await;
-    let canvas = js(
-        "i",
-        "const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight; \
-         c.getContext('2d').drawImage(i, 0, 0); return c",
-    )
-    .call1(&JsValue::NULL, &i)
-    .unwrap();
+    let canvas = canvas_of(&i);
     assert_close(&points(&solve_input(canvas, &c).await), &c.answer, 2.0);
 }
 
@@ -71,13 +70,7 @@ async fn a_tainted_canvas_says_what_to_do() {
     // An image from another origin without CORS taints the canvas.
     let url = format!("{}/challenge/image?seed=54", sandbox());
     let i = img(&url, false).await;
-    let canvas = js(
-        "i",
-        "const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight; \
-         c.getContext('2d').drawImage(i, 0, 0); return c",
-    )
-    .call1(&JsValue::NULL, &i)
-    .unwrap();
+    let canvas = canvas_of(&i);
     let key = account().await;
     let client = client(&key, "{}");
     for input in [canvas, i] {

@@ -64,33 +64,23 @@ pub fn wasm_bindgen_version() -> Result<String> {
 
 fn wasm_bindgen_cli() -> Result {
     let want = wasm_bindgen_version()?;
-    let have = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
-    let runner = on_path("wasm-bindgen-test-runner");
-    if have.split_whitespace().nth(1) == Some(want.as_str()) && runner {
-        done(&format!("wasm-bindgen-cli {want}"));
-        return Ok(());
-    }
-    println!("setup: installing wasm-bindgen-cli {want} (a few minutes)");
-    exec(&mut cmd(
-        "cargo",
-        &[
-            "install",
-            "--locked",
-            "--force",
-            "--version",
-            &want,
-            "wasm-bindgen-cli",
-        ],
-    ))
+    let extra_ok = on_path("wasm-bindgen-test-runner");
+    cargo_install("wasm-bindgen-cli", "wasm-bindgen", &want, extra_ok)
 }
 
 fn wasm_pack() -> Result {
-    let have = output(&mut cmd("wasm-pack", &["--version"])).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(WASM_PACK_VERSION) {
-        done(&format!("wasm-pack {WASM_PACK_VERSION}"));
+    cargo_install("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+}
+
+/// `cargo install --locked` of `krate` at exactly `version`, unless `bin
+/// --version` already reports it (and `extra_ok` holds).
+fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> Result {
+    let have = output(&mut cmd(bin, &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version) && extra_ok {
+        done(&format!("{krate} {version}"));
         return Ok(());
     }
-    println!("setup: installing wasm-pack {WASM_PACK_VERSION} (a few minutes)");
+    println!("setup: installing {krate} {version} (a few minutes)");
     exec(&mut cmd(
         "cargo",
         &[
@@ -98,8 +88,8 @@ fn wasm_pack() -> Result {
             "--locked",
             "--force",
             "--version",
-            WASM_PACK_VERSION,
-            "wasm-pack",
+            version,
+            krate,
         ],
     ))
 }
