@@ -39,6 +39,21 @@ async function newSample(page) {
   });
 }
 
+/** Waits until the page shows a result or an error, and fails with the error. */
+async function waitSolved(page) {
+  await page.waitForFunction(
+    () => document.getElementById("progress").textContent.startsWith("Solved") || !document.getElementById("error").hidden,
+    null,
+    { timeout: 30_000 },
+  );
+  const error = await page.locator("#error").textContent();
+  if (error) {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL("demo-failure.png", ARTIFACTS).pathname, fullPage: true });
+  }
+  assert.equal(error, "", "the page shows an error");
+}
+
 /** The true answer mapped onto the displayed image, and the markers' centres. */
 async function markersAndTruth(page, answer) {
   return page.evaluate((answer) => {
@@ -137,7 +152,7 @@ test("human flow: a second page clicks in /worker, and markup in the comment sta
   await worker.getByRole("button", { name: "Submit" }).click();
   await worker.waitForFunction(() => document.getElementById("status").textContent === "Answer sent.");
 
-  await page.waitForFunction(() => document.getElementById("progress").textContent.startsWith("Solved"), null, { timeout: 30_000 });
+  await waitSolved(page);
   assertOnTruth(await markersAndTruth(page, state.challenge.answer), 3);
   assert.match(await page.locator("#facts").textContent(), /Human/);
   await worker.close();
