@@ -150,7 +150,8 @@ test("human flow: a second page clicks in /worker, and markup in the comment sta
     await worker.mouse.click(box.x + p.x * scale, box.y + p.y * scale);
   }
   await worker.getByRole("button", { name: "Submit" }).click();
-  await worker.waitForFunction(() => document.getElementById("status").textContent === "Answer sent.");
+  await worker.waitForFunction(() => /^(Answer sent|Not accepted)/.test(document.getElementById("outcome").textContent));
+  assert.match(await worker.locator("#outcome").textContent(), /^Answer sent for task [0-9A-Z]{26}\.$/);
 
   await waitSolved(page);
   assertOnTruth(await markersAndTruth(page, state.challenge.answer), 3);
