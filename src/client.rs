@@ -119,9 +119,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
         self.run(move |inner| async move {
-            let (call, cancel) = inner.begin(options)?;
-            let task = inner.create(&image, &call, &cancel).await?;
-            let result = inner.wait(&task, &call, &cancel, true).await?;
+            let result = inner.recognize(&image, options).await?;
             if let Some(first) = result.rejected.first() {
                 let mut e = Error::new(
                     Kind::Parse,
@@ -133,7 +131,7 @@ impl CoordinatesClient {
                         first.reason
                     ),
                 );
-                e.task_id = Some(task.task_id.clone());
+                e.task_id = Some(result.task.task_id.clone());
                 return Err(e.into());
             }
             to_js(&result.coordinates)
@@ -148,11 +146,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
-        self.run(move |inner| async move {
-            let (call, cancel) = inner.begin(options)?;
-            let task = inner.create(&image, &call, &cancel).await?;
-            inner.wait(&task, &call, &cancel, true).await?.into_js()
-        })
+        self.run(move |inner| async move { inner.recognize(&image, options).await?.into_js() })
     }
 
     /// Submits `image` and resolves with a Task record at once, without
@@ -419,6 +413,13 @@ impl Progress<'_> {
 }
 
 impl Inner {
+    /// `solve` and `recognize`: creates the task and waits for its result.
+    async fn recognize(&self, image: &JsValue, options: Option<Object>) -> Result<Outcome, Stop> {
+        let (call, cancel) = self.begin(options)?;
+        let task = self.create(image, &call, &cancel).await?;
+        self.wait(&task, &call, &cancel, true).await
+    }
+
     /// Reads a call's options and starts its deadline and signal watch.
     fn begin(&self, options: Option<Object>) -> Result<(CallOptions, Cancel), Stop> {
         let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;

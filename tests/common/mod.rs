@@ -245,3 +245,14 @@ pub async fn sleep(ms: u32) {
         .unchecked_into())
     .await;
 }
+
+/// Asserts that `client` still solves a fresh challenge (after a refusal).
+pub async fn still_solves(client: &CoordinatesClient, seed: u64) {
+    let c = challenge(seed, 320, 240, "png").await;
+    let o = Some(with(json("{}"), "comment", &JsValue::from_str(&c.comment)).unchecked_into());
+    assert_close(
+        &points(&ok(client.solve(JsValue::from_str(&c.image), o)).await),
+        &c.answer,
+        2.0,
+    );
+}
