@@ -7,6 +7,7 @@
 //! `kind`, `code`, `retryable`, `errorId`, `httpStatus` and `taskId`.
 //! No message ever contains the API key.
 
+use crate::text::Quoted;
 use std::borrow::Cow;
 
 /// What went wrong, broadly. Spelled in JS as the lowercase names below.
@@ -107,7 +108,7 @@ impl Error {
         Self::new(
             Kind::Parse,
             code,
-            format!("{what}: {:?}", crate::protocol::snippet(snippet)),
+            format!("{what}: {}", Quoted(&crate::protocol::snippet(snippet))),
         )
     }
 

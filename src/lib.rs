@@ -21,6 +21,7 @@ pub mod error;
 pub mod image;
 pub mod protocol;
 pub mod schedule;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 mod client;

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::image::geometry::Limits;
 use crate::protocol::{DEFAULT_ENDPOINT, Routing, snippet};
+use crate::text::{Num, Quoted};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -63,14 +64,18 @@ impl<'a> Bag<'a> {
             .ok_or_else(|| invalid(format!("{}.{key} must be a finite number", self.owner)))?;
         if integer && n.fract() != 0.0 {
             return Err(invalid(format!(
-                "{}.{key} must be a whole number, not {n}",
-                self.owner
+                "{}.{key} must be a whole number, not {}",
+                self.owner,
+                Num(n)
             )));
         }
         if n < min || n > max {
             return Err(invalid(format!(
-                "{}.{key} must be between {min} and {max}, not {n}",
-                self.owner
+                "{}.{key} must be between {} and {}, not {}",
+                self.owner,
+                Num(min),
+                Num(max),
+                Num(n)
             )));
         }
         Ok(Some(n))
@@ -150,8 +155,8 @@ impl ClientOptions {
         let lower = endpoint.to_ascii_lowercase();
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
             return Err(invalid(format!(
-                "options.endpoint must be an http(s) URL, not {:?}",
-                snippet(&endpoint)
+                "options.endpoint must be an http(s) URL, not {}",
+                Quoted(&snippet(&endpoint))
             )));
         }
         let timeout_ms = bag

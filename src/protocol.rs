@@ -8,6 +8,7 @@
 //! numbers, numeric strings or `[x, y]` pairs.
 
 use crate::error::{Error, Result};
+use crate::text::{Num, Quoted};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -144,9 +145,9 @@ fn check_one_of(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<()>
         Some(v) if !allowed.contains(&v) => Err(Error::validation(
             "INVALID_OPTION",
             format!(
-                "{name} must be one of {}, not {:?}",
+                "{name} must be one of {}, not {}",
                 allowed.join(", "),
-                snippet(v)
+                Quoted(&snippet(v))
             ),
         )),
         _ => Ok(()),
@@ -257,7 +258,7 @@ impl Scalar {
     pub fn as_text(&self) -> Option<String> {
         match self {
             Scalar::Text(s) => Some(s.clone()),
-            Scalar::Number(n) => Some(format!("{n}")),
+            Scalar::Number(n) => Some(Num(*n).to_string()),
             _ => None,
         }
     }
@@ -640,7 +641,11 @@ pub fn check_points(raw: &[RawPoint], width: f64, height: f64) -> (Vec<Point>, V
             (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
                 if x < 0.0 || y < 0.0 || x > width || y > height {
                     bad.push(reject(format!(
-                        "({x}, {y}) lies outside the {width}×{height} image"
+                        "({}, {}) lies outside the {}×{} image",
+                        Num(x),
+                        Num(y),
+                        Num(width),
+                        Num(height)
                     )));
                 } else {
                     good.push(Point { x, y });
