@@ -18,3 +18,6 @@ mod inputs;
 
 #[path = "common/dom.rs"]
 mod dom;
+
+#[path = "common/corpus.rs"]
+mod corpus;
