@@ -76,7 +76,11 @@ async fn the_bad_input_corpus() {
     let client: JsValue = client(&key, "{}").into();
     let ctor = get(&client, "constructor");
     let corpus = Array::from(&js("", CORPUS).call0(&JsValue::NULL).unwrap());
-    assert!(corpus.length() >= 30, "the corpus has {} entries", corpus.length());
+    assert!(
+        corpus.length() >= 30,
+        "the corpus has {} entries",
+        corpus.length()
+    );
     let settle = js(
         "f, c, img, C, sandbox",
         "return Promise.resolve().then(() => f(c, img, C, sandbox)).then(v => ({ok: v}), e => ({err: e}))",
@@ -97,7 +101,11 @@ async fn the_bad_input_corpus() {
             &ctor,
             &JsValue::from_str(sandbox()),
         );
-        let outcome = ok(settle.apply(&JsValue::NULL, &args).unwrap().unchecked_into()).await;
+        let outcome = ok(settle
+            .apply(&JsValue::NULL, &args)
+            .unwrap()
+            .unchecked_into())
+        .await;
         let e = get(&outcome, "err");
         assert!(
             !e.is_undefined(),
@@ -107,20 +115,38 @@ async fn the_bad_input_corpus() {
         // The same checks `err` makes: no API key anywhere in the error.
         let _ = err(Promise::reject(&e)).await;
         if kind == "abort" {
-            assert_eq!(get_str(&e, "name"), "AbortError", "{name}: {}", describe(&e));
+            assert_eq!(
+                get_str(&e, "name"),
+                "AbortError",
+                "{name}: {}",
+                describe(&e)
+            );
         } else {
-            assert!(e.is_instance_of::<js_sys::Error>(), "{name}: not an Error: {}", describe(&e));
+            assert!(
+                e.is_instance_of::<js_sys::Error>(),
+                "{name}: not an Error: {}",
+                describe(&e)
+            );
             assert_eq!(get_str(&e, "name"), "AnySolverError", "{name}");
             assert_eq!(kind_code(&e), (kind, code), "{name}: {}", describe(&e));
             assert!(!get_str(&e, "message").is_empty(), "{name}: no message");
         }
         let got = ok(solve
-            .call3(&JsValue::NULL, &client, &JsValue::from_str(&c.image), &JsValue::from_str(&c.comment))
+            .call3(
+                &JsValue::NULL,
+                &client,
+                &JsValue::from_str(&c.image),
+                &JsValue::from_str(&c.comment),
+            )
             .unwrap()
             .unchecked_into())
         .await;
         assert_close(&points(&got), &c.answer, 2.0);
         let (created, ..) = stats(&key).await;
-        assert_eq!(created, i as u64 + 1, "{name}: a refused call created a task");
+        assert_eq!(
+            created,
+            i as u64 + 1,
+            "{name}: a refused call created a task"
+        );
     }
 }

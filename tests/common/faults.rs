@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A challenge, a fresh key, and a client forced onto `provider`.
@@ -316,5 +317,190 @@ async fn a_user_supplied_fetch_is_used() {
         creates + polls,
         urls.len() as u64,
         "every request went through the given fetch"
+    );
+}
+
+/// The client's overall deadline in the fault matrix.
+const DEADLINE_MS: f64 = 8000.0;
+
+/// Every fault scenario, with what `solve` and what `createTask` +
+/// `waitForResult` must end in.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("Fault:http500:2", "solved", "solved"),
+    ("Fault:http503:2", "solved", "solved"),
+    ("Fault:429:1:1", "solved", "solved"),
+    ("Fault:internal:2", "solved", "solved"),
+    (
+        "Fault:html",
+        "parse INVALID_RESPONSE",
+        "parse INVALID_RESPONSE",
+    ),
+    (
+        "Fault:truncated",
+        "parse INVALID_RESPONSE",
+        "parse INVALID_RESPONSE",
+    ),
+    ("Fault:slow:400", "solved", "solved"),
+    ("Fault:never", "timeout TIMEOUT", "timeout TIMEOUT"),
+    (
+        "Fault:failed:CAPTCHA_UNSOLVABLE",
+        "api CAPTCHA_UNSOLVABLE",
+        "api CAPTCHA_UNSOLVABLE",
+    ),
+    (
+        "Fault:failed:ERROR_NO_SLOT_AVAILABLE",
+        "api ERROR_NO_SLOT_AVAILABLE",
+        "api ERROR_NO_SLOT_AVAILABLE",
+    ),
+    (
+        "Fault:unknownCode",
+        "api ERROR_SANDBOX_NOVEL_CONDITION",
+        "api ERROR_SANDBOX_NOVEL_CONDITION",
+    ),
+    ("Fault:coords:strings", "solved", "solved"),
+    ("Fault:coords:arrays", "solved", "solved"),
+    ("Fault:coords:floats", "solved", "solved"),
+    (
+        "Fault:coords:outOfBounds",
+        "parse INVALID_COORDINATES",
+        "solved, 1 rejected",
+    ),
+    (
+        "Fault:drop",
+        "network NETWORK_ERROR",
+        "network NETWORK_ERROR",
+    ),
+];
+
+/// How a call is made in the matrix.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Solve,
+    CreateThenWait,
+    /// `solve` with a signal aborted 1 s in: must reject with the reason.
+    AbortAfter1s,
+}
+
+/// Runs one call against `provider` and returns what the user saw, in the
+/// matrix's words; checks on the way that it settled by the deadline plus
+/// one second, that exactly one task was created with one createTask, and
+/// that no request follows once the promise has settled.
+async fn outcome(provider: &str, mode: Mode, seed: u64) -> Result<String, String> {
+    let c = challenge(seed, 400, 300, "png").await;
+    let key = account().await;
+    let client = client(
+        &key,
+        &format!(r#"{{"provider": "{provider}", "timeoutMs": {DEADLINE_MS}}}"#),
+    );
+    let image = JsValue::from_str(&c.image);
+    let controller = web_sys::AbortController::new().unwrap();
+    let mut started = js_sys::Date::now();
+    let settled = match mode {
+        Mode::Solve => JsFuture::from(client.solve(image, call_opts(&c, "{}"))).await,
+        Mode::AbortAfter1s => {
+            let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+            let o = with(o, "signal", &controller.signal());
+            let p = client.solve(image, Some(o.unchecked_into()));
+            sleep(1000).await;
+            controller.abort_with_reason(&JsValue::from_str("stop"));
+            JsFuture::from(p).await
+        }
+        Mode::CreateThenWait => {
+            match JsFuture::from(client.create_task(image, call_opts(&c, "{}"))).await {
+                Ok(task) => {
+                    started = js_sys::Date::now();
+                    JsFuture::from(client.wait_for_result(task, None)).await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let took = js_sys::Date::now() - started;
+    let seen = match settled {
+        Ok(v) if mode == Mode::CreateThenWait => {
+            let rejected = js_sys::Array::from(&get(&v, "rejected")).length();
+            assert_close(&points(&get(&v, "coordinates")), &c.answer, 3.0);
+            match rejected {
+                0 => "solved".to_owned(),
+                n => format!("solved, {n} rejected"),
+            }
+        }
+        Ok(v) => {
+            assert_close(&points(&v), &c.answer, 3.0);
+            "solved".to_owned()
+        }
+        Err(e) => {
+            // The key check every rejection gets.
+            let e = err(js_sys::Promise::reject(&e)).await;
+            match e.as_string() {
+                Some(reason) => format!("rejected with {reason:?}"),
+                None => format!("{} {}", get_str(&e, "kind"), get_str(&e, "code")),
+            }
+        }
+    };
+    if took > DEADLINE_MS + 1000.0 {
+        return Err(format!("{provider} {mode:?}: settled after {took} ms"));
+    }
+    let (created, creates, polls) = stats(&key).await;
+    if (created, creates) != (1, 1) {
+        return Err(format!(
+            "{provider} {mode:?}: {created} tasks from {creates} createTask calls"
+        ));
+    }
+    sleep(1200).await;
+    let after = stats(&key).await.2;
+    if after != polls {
+        return Err(format!(
+            "{provider} {mode:?}: {} requests after the promise settled",
+            after - polls
+        ));
+    }
+    Ok(seen)
+}
+
+/// Every fault scenario crossed with `solve` and `waitForResult` (and an
+/// abort where the task is still in flight), all at once: each outcome as
+/// the table says, settled by the deadline plus 1 s, one task each, and no
+/// request after settling.
+#[wasm_bindgen_test]
+async fn every_fault_with_solve_and_wait_for_result() {
+    let mut cases = Vec::new();
+    for (provider, solve, wait) in MATRIX {
+        cases.push((*provider, Mode::Solve, (*solve).to_owned()));
+        cases.push((*provider, Mode::CreateThenWait, (*wait).to_owned()));
+    }
+    for provider in ["Fault:never", "Fault:slow:3000", "Fault:429:1:3"] {
+        cases.push((
+            provider,
+            Mode::AbortAfter1s,
+            "rejected with \"stop\"".to_owned(),
+        ));
+    }
+    let all = js_sys::Array::new();
+    for (i, (provider, mode, _)) in cases.iter().enumerate() {
+        let (provider, mode) = (provider.to_string(), *mode);
+        all.push(&wasm_bindgen_futures::future_to_promise(async move {
+            outcome(&provider, mode, 300 + i as u64)
+                .await
+                .map(|s| JsValue::from_str(&s))
+                .map_err(|e| JsValue::from_str(&e))
+        }));
+    }
+    let settled = js_sys::Array::from(&ok(js_sys::Promise::all_settled(&all)).await);
+    let mut wrong = Vec::new();
+    for (i, (provider, mode, want)) in cases.iter().enumerate() {
+        let s = settled.get(i as u32);
+        match get(&s, "value").as_string() {
+            Some(got) if &got == want => {}
+            Some(got) => wrong.push(format!("{provider} {mode:?}: want {want}, got {got}")),
+            None => wrong.push(describe(&get(&s, "reason"))),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cases:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
     );
 }
