@@ -395,11 +395,19 @@ async fn outcome(provider: &str, mode: Mode, seed: u64) -> Result<String, String
     let image = JsValue::from_str(&c.image);
     let controller = web_sys::AbortController::new().unwrap();
     let mut started = js_sys::Date::now();
+    // Every progress event is kept, to be searched for the key.
+    let events = js_sys::Array::new();
+    let push = js("events", "return (e) => events.push(e)")
+        .call1(&JsValue::NULL, &events)
+        .unwrap();
+    let progress = || -> Option<js_sys::Object> {
+        let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+        Some(with(o, "onProgress", &push).unchecked_into())
+    };
     let settled = match mode {
-        Mode::Solve => JsFuture::from(client.solve(image, call_opts(&c, "{}"))).await,
+        Mode::Solve => JsFuture::from(client.solve(image, progress())).await,
         Mode::AbortAfter1s => {
-            let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
-            let o = with(o, "signal", &controller.signal());
+            let o = with(progress().unwrap().into(), "signal", &controller.signal());
             let p = client.solve(image, Some(o.unchecked_into()));
             sleep(1000).await;
             controller.abort_with_reason(&JsValue::from_str("stop"));
@@ -409,13 +417,25 @@ async fn outcome(provider: &str, mode: Mode, seed: u64) -> Result<String, String
             match JsFuture::from(client.create_task(image, call_opts(&c, "{}"))).await {
                 Ok(task) => {
                     started = js_sys::Date::now();
-                    JsFuture::from(client.wait_for_result(task, None)).await
+                    JsFuture::from(client.wait_for_result(task, progress())).await
                 }
                 Err(e) => Err(e),
             }
         }
     };
     let took = js_sys::Date::now() - started;
+    let said = js_sys::JSON::stringify(&events)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    if events.length() == 0 && mode != Mode::AbortAfter1s && provider != "Fault:drop" {
+        return Err(format!("{provider} {mode:?}: no progress events"));
+    }
+    if said.contains(&key) {
+        return Err(format!(
+            "{provider} {mode:?}: a progress event carries the API key"
+        ));
+    }
     let seen = match settled {
         Ok(v) if mode == Mode::CreateThenWait => {
             let rejected = js_sys::Array::from(&get(&v, "rejected")).length();

@@ -3,22 +3,32 @@
 // the human flow with a second page clicking in /worker; markup shown as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { launch, SANDBOX, ARTIFACTS } from "./browser.mjs";
 
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
 let browser;
+/** Every console message of every demo page, written to test-artifacts/ for the key scan. */
+const consoleLines = [];
 
 before(async () => {
   if (!skip) browser = await launch();
 });
-after(async () => browser?.close());
+after(async () => {
+  await browser?.close();
+  if (skip) return;
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeFile(new URL("demo-console.log", ARTIFACTS), consoleLines.join("\n") + "\n");
+});
 
 /** Opens the demo; records console errors and the last sample challenge. */
 async function openDemo() {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const state = { errors: [], challenge: null };
-  page.on("console", (m) => m.type() === "error" && state.errors.push(m.text()));
+  page.on("console", (m) => {
+    consoleLines.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === "error") state.errors.push(m.text());
+  });
   page.on("pageerror", (e) => state.errors.push(String(e)));
   await page.route("**/challenge?*", async (route) => {
     const response = await route.fetch();
@@ -157,5 +167,37 @@ test("human flow: a second page clicks in /worker, and markup in the comment sta
   assertOnTruth(await markersAndTruth(page, state.challenge.answer), 3);
   assert.match(await page.locator("#facts").textContent(), /Human/);
   await worker.close();
+  await page.close();
+});
+
+test("the key is kept only in the storage the user chose", { skip }, async () => {
+  const key = "anysolver_demo";
+  const { page } = await openDemo();
+  const carried = [];
+  page.on("request", (r) => {
+    if (r.url().includes(key) || (r.postData() ?? "").includes(key) || JSON.stringify(r.headers()).includes(key)) {
+      carried.push(new URL(r.url()).pathname);
+    }
+  });
+  await page.fill("#key", key);
+  await page.locator("#key").dispatchEvent("change");
+  await newSample(page);
+  await page.getByRole("button", { name: "Solve" }).click();
+  await waitSolved(page);
+  const seen = () =>
+    page.evaluate((key) => ({
+      local: Object.keys(localStorage).filter((k) => localStorage.getItem(k).includes(key)).length,
+      session: Object.keys(sessionStorage).filter((k) => sessionStorage.getItem(k).includes(key)).length,
+      cookie: document.cookie.includes(key),
+      url: location.href.includes(key),
+      // Everything the page shows or holds in markup, except the key field's own value.
+      shown: document.body.innerText.includes(key) || document.documentElement.outerHTML.includes(key),
+    }), key);
+  assert.deepEqual(await seen(), { local: 0, session: 1, cookie: false, url: false, shown: false }, "per tab by default");
+  assert.ok(carried.length > 0 && carried.every((p) => /\/(createTask|getTaskResult)$/.test(p)), `sent only to the API: ${carried}`);
+  await page.check("#remember");
+  assert.deepEqual(await seen(), { local: 1, session: 0, cookie: false, url: false, shown: false }, "remembered on this device");
+  await page.uncheck("#remember");
+  assert.deepEqual(await seen(), { local: 0, session: 1, cookie: false, url: false, shown: false }, "forgotten again");
   await page.close();
 });

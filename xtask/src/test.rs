@@ -87,6 +87,29 @@ fn secret_hits(text: &str) -> usize {
     SECRETS.iter().map(|s| text.matches(s).count()).sum()
 }
 
+/// Scans every file under `test-artifacts/` (the sandbox log, the demo's
+/// console log, screenshots) except the browser profile, which is the
+/// storage a user chose: returns the files read and the keys found.
+fn artifact_hits(dir: &std::path::Path) -> (usize, usize) {
+    let mut todo = vec![dir.to_path_buf()];
+    let (mut files, mut hits) = (0, 0);
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == "chromium-profile") {
+                continue;
+            }
+            if path.is_dir() {
+                todo.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files += 1;
+                hits += secret_hits(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    (files, hits)
+}
+
 /// The webdriver capabilities for Debian's Chromium, run as root without a
 /// network: a fresh profile and no background traffic.
 fn webdriver_json(dir: &std::path::Path) -> Result<std::path::PathBuf> {
@@ -192,9 +215,11 @@ pub fn run() -> Result {
     c.env("SANDBOX_URL", &server.url);
     t.suite("node --test", &mut c);
     drop(server);
-    let log = std::fs::read_to_string(artifacts.join("sandbox.log")).unwrap_or_default();
-    let leaks = secret_hits(&t.transcript) + secret_hits(&log);
-    println!("== secret scan: {leaks} API keys found in the suites' output and the sandbox log");
+    let (files, in_artifacts) = artifact_hits(&artifacts);
+    let leaks = secret_hits(&t.transcript) + in_artifacts;
+    println!(
+        "== secret scan: {leaks} API keys found in the suites' output and {files} test artifacts (sandbox log, console logs, screenshots)"
+    );
     t.record(
         "no API key in any output or log",
         leaks == 0,
