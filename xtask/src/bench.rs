@@ -3,7 +3,7 @@
 //! measure; the table says which goals are met and which are not.
 
 use crate::build::gzip_len;
-use crate::util::{Result, cmd, output, root, run_capture};
+use crate::util::{Result, cmd, measured_on, root, run_capture};
 
 /// The size goal for the shipped `.wasm` plus JS glue, gzipped.
 const SIZE_GOAL: u64 = 45 * 1024;
@@ -29,23 +29,13 @@ pub fn run() -> Result {
     if !ok {
         return Err("the polling simulation failed".to_owned());
     }
-    let date = output(&mut cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
     let doc = format!(
-        "# Benchmarks\n\nMeasured {date} on {cpu} ({cores} cores) with `cargo xtask bench`.\n\n\
+        "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n\
          ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n## Polling, simulated\n\n\
          Overhead is the time from a result being ready to the poll that sees it (request latency not included).\n{sim}\n\n\
          ## Not measured yet\n\nPolling against the sandbox in Chromium, image preparation, and 1,000 concurrent \
-         solves (issue 9, items 3 to 5) are not part of this run yet.\n"
+         solves (issue 9, items 3 to 5) are not part of this run yet.\n",
+        measured_on()
     );
     std::fs::write(root().join("BENCHMARKS.md"), doc)
         .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;

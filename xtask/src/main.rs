@@ -4,10 +4,14 @@
 //! - `build`: the npm package into `pkg/`, optimised and smoke-tested;
 //! - `demo`: build, then serve the demo against the sandbox on 127.0.0.1:8080;
 //! - `test`: every check and test suite, ending with `N passed, M failed`;
-//! - `bench`: the benchmarks, written to BENCHMARKS.md.
+//! - `bench`: the benchmarks, written to BENCHMARKS.md;
+//! - `fuzz --seconds N`: the cargo-fuzz targets, written to RELIABILITY.md;
+//! - `load`: 200 clients × 50 tasks against the sandbox, written to RELIABILITY.md.
 
 mod bench;
 mod build;
+mod fuzz;
+mod load;
 mod sandbox;
 mod setup;
 mod test;
@@ -15,7 +19,7 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench>
+const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
 
   setup   install the wasm target, wasm-bindgen-cli, wasm-pack, binaryen's
           wasm-opt, Chromium and its driver, and the npm test dependencies
@@ -23,7 +27,11 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench>
   demo    build, then serve the demo page against the sandbox on
           http://127.0.0.1:8080 (Ctrl-C stops it)
   test    run every check and test suite
-  bench   run the benchmarks and write BENCHMARKS.md";
+  bench   run the benchmarks and write BENCHMARKS.md
+  fuzz    [--seconds N] run each fuzz target N seconds (default 60) and
+          write executions and crashes to RELIABILITY.md
+  load    [--clients N] [--tasks M] N clients × M tasks (default 200 × 50)
+          against the sandbox, written to RELIABILITY.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +46,13 @@ fn main() -> ExitCode {
         Some("bench") => setup::run()
             .and_then(|()| build::run())
             .and_then(|()| bench::run()),
+        Some("fuzz") => match flag(&args, "--seconds", 60) {
+            Ok(seconds) => fuzz::run(seconds),
+            Err(e) => Err(e),
+        },
+        Some("load") => flag(&args, "--clients", 200)
+            .and_then(|c| flag(&args, "--tasks", 50).map(|t| (c, t)))
+            .and_then(|(clients, tasks)| load::run(clients, tasks)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -49,5 +64,16 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The number after `name` on the command line, or `default`.
+fn flag(args: &[String], name: &str, default: u64) -> Result<u64, String> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{name} needs a number")),
     }
 }

@@ -74,7 +74,7 @@ fn wasm_pack() -> Result {
 
 /// `cargo install --locked` of `krate` at exactly `version`, unless `bin
 /// --version` already reports it (and `extra_ok` holds).
-fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> Result {
+pub fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> Result {
     let have = output(&mut cmd(bin, &["--version"])).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(version) && extra_ok {
         done(&format!("{krate} {version}"));

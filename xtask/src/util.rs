@@ -130,3 +130,42 @@ pub fn output(c: &mut Command) -> Option<String> {
 pub fn on_path(program: &str) -> bool {
     std::env::split_paths(&path_env()).any(|d| d.join(program).is_file())
 }
+
+/// "Measured <date> on <cpu> (<n> cores)", for reports.
+pub fn measured_on() -> String {
+    let date = output(&mut cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
+    format!("Measured {date} on {cpu} ({cores} cores)")
+}
+
+/// Replaces the `name` section of RELIABILITY.md (between
+/// `<!-- name:begin -->` and `<!-- name:end -->`) with `body`, leaving the
+/// rest of the file as it is.
+pub fn write_reliability_section(name: &str, body: &str) -> Result {
+    let path = root().join("RELIABILITY.md");
+    let doc = std::fs::read_to_string(&path).map_err(|e| format!("reading RELIABILITY.md: {e}"))?;
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let (head, rest) = doc
+        .split_once(&begin)
+        .ok_or_else(|| format!("RELIABILITY.md has no {begin}"))?;
+    let (_, tail) = rest
+        .split_once(&end)
+        .ok_or_else(|| format!("RELIABILITY.md has no {end}"))?;
+    std::fs::write(
+        &path,
+        format!("{head}{begin}\n{}\n{end}{tail}", body.trim()),
+    )
+    .map_err(|e| format!("writing RELIABILITY.md: {e}"))
+}
