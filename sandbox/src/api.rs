@@ -262,7 +262,8 @@ async fn create(
     let drop = provider.kind == Kind::Fault(Fault::Drop);
     let delay = provider
         .delay_ms
-        .map_or(state.settings.solve_delay, std::time::Duration::from_millis);
+        .map_or(state.settings.solve_delay, std::time::Duration::from_millis)
+        .mul_f64(provider.delay_sigma.map_or(1.0, log_normal_factor));
     let outcome = match (&provider.kind, checked.solved) {
         (Kind::Human, _) => Outcome::Pending,
         (Kind::Fault(Fault::Never), _) => Outcome::Pending,
@@ -524,6 +525,12 @@ fn task_answer(id: &str, task: &Task, now: Instant) -> Value {
             let mut v = base("ready");
             if let Value::Object(m) = &mut v {
                 m.insert("cost".into(), json!(cost));
+                // Sandbox only: how long the result has been waiting for
+                // this poll, so benchmarks can measure polling overhead.
+                let since = task
+                    .ready_at
+                    .map_or(0, |t| now.saturating_duration_since(t).as_millis());
+                m.insert("readySinceMs".into(), json!(since));
                 m.insert(
                     "solution".into(),
                     json!({"coordinates": coordinates(points, odd, task), "raw": raw}),
@@ -569,4 +576,15 @@ pub async fn get_balance(State(state): Shared, body: Result<Bytes, BytesRejectio
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// `exp(σ·z)` with `z` standard normal (Box–Muller): the factor that spreads
+/// a median delay log-normally.
+fn log_normal_factor(sigma: f64) -> f64 {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let u1: f64 = rng.random_range(f64::EPSILON..1.0);
+    let u2: f64 = rng.random();
+    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+    (sigma * z).exp()
 }

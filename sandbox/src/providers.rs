@@ -39,6 +39,9 @@ pub struct Provider {
     /// For the vision provider: how long the task stays `processing` (ms);
     /// `None` uses the sandbox's default.
     pub delay_ms: Option<u64>,
+    /// With `delay_ms`: each task's delay is drawn log-normally around it,
+    /// with this σ of its logarithm (`Vision:<ms>~<σ>`).
+    pub delay_sigma: Option<f64>,
 }
 
 impl Provider {
@@ -62,6 +65,7 @@ pub fn routable() -> Vec<Provider> {
             price_micros: VISION_PRICE,
             pool: Pool::Platform,
             delay_ms: None,
+            delay_sigma: None,
         },
         Provider {
             name: "Human".to_owned(),
@@ -69,6 +73,7 @@ pub fn routable() -> Vec<Provider> {
             price_micros: HUMAN_PRICE,
             pool: Pool::Community,
             delay_ms: None,
+            delay_sigma: None,
         },
         Provider {
             name: "TextOnly".to_owned(),
@@ -76,13 +81,15 @@ pub fn routable() -> Vec<Provider> {
             price_micros: 50,
             pool: Pool::Platform,
             delay_ms: None,
+            delay_sigma: None,
         },
     ]
 }
 
 /// Looks up a provider by the name a request forces. Besides the routable
 /// names, `Vision:<ms>` is the vision provider answering after `<ms>`
-/// milliseconds, and `Fault:<scenario>` is a fault scenario (see
+/// milliseconds, `Vision:<ms>~<σ>` after a log-normal delay with median
+/// `<ms>` and σ `<σ>` drawn for each task, and `Fault:<scenario>` is a fault scenario (see
 /// [`Fault::parse`]).
 pub fn by_name(name: &str) -> Option<Provider> {
     if let Some(rest) = name.strip_prefix("Fault:") {
@@ -92,13 +99,27 @@ pub fn by_name(name: &str) -> Option<Provider> {
             price_micros: VISION_PRICE,
             pool: Pool::Platform,
             delay_ms: None,
+            delay_sigma: None,
         });
     }
-    if let Some(ms) = name.strip_prefix("Vision:") {
+    if let Some(spec) = name.strip_prefix("Vision:") {
+        let (ms, sigma) = match spec.split_once('~') {
+            Some((ms, sigma)) => (
+                ms,
+                Some(
+                    sigma
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| (0.0..=3.0).contains(s))?,
+                ),
+            ),
+            None => (spec, None),
+        };
         let delay = ms.parse::<u64>().ok()?;
         return Some(Provider {
             name: name.to_owned(),
             delay_ms: Some(delay),
+            delay_sigma: sigma,
             ..routable().into_iter().next()?
         });
     }
@@ -205,6 +226,26 @@ pub fn route(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vision_delays_by_name() {
+        let fixed = by_name("Vision:2500").unwrap();
+        assert_eq!((fixed.delay_ms, fixed.delay_sigma), (Some(2500), None));
+        let spread = by_name("Vision:4000~0.45").unwrap();
+        assert_eq!(
+            (spread.delay_ms, spread.delay_sigma),
+            (Some(4000), Some(0.45))
+        );
+        assert_eq!(spread.name, "Vision:4000~0.45");
+        for bad in [
+            "Vision:4000~",
+            "Vision:4000~x",
+            "Vision:4000~9",
+            "Vision:~0.4",
+        ] {
+            assert!(by_name(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn routes_by_mode() {
