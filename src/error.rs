@@ -127,7 +127,11 @@ impl Error {
 
     /// An error envelope from the API.
     pub fn api(error_id: u32, code: &str, description: &str) -> Self {
-        let code = crate::protocol::canonical_code(code);
+        // A blank code (`"errorCode": ""`, found by fuzzing) still gets one.
+        let code = match code.trim() {
+            "" => "UNKNOWN_ERROR".to_owned(),
+            code => crate::protocol::canonical_code(code),
+        };
         let message = if description.is_empty() {
             format!("the service answered {code}")
         } else {
@@ -211,6 +215,14 @@ mod tests {
         assert_eq!(e.code, "CAPTCHA_UNSOLVABLE");
         assert!(!e.retryable);
         assert!(Error::api(2, "INTERNAL_ERROR", "").retryable);
+    }
+
+    #[test]
+    fn a_blank_api_code_is_unknown_error() {
+        for blank in ["", "  ", "\n\r\n"] {
+            assert_eq!(Error::api(1, blank, "").code, "UNKNOWN_ERROR");
+        }
+        assert_eq!(Error::api(1, " ZERO_BALANCE ", "").code, "ERROR_ZERO_BALANCE");
     }
 
     #[test]
