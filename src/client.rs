@@ -7,6 +7,7 @@
 use crate::error::{Error, Kind};
 use crate::image::capture::{self, Prepared};
 use crate::image::geometry::{Limits, Scaling};
+use crate::js::{self, set};
 use crate::options::{CallOptions, ClientOptions};
 use crate::protocol::{
     self, CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest,
@@ -15,7 +16,6 @@ use crate::protocol::{
 use crate::schedule::{Cadence, Learner, backoff};
 use crate::transport::{Cancel, Fetcher, Stop, now_ms, random};
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -43,42 +43,30 @@ struct Inner {
 
 /// A created task: enough to resume waiting later (it survives
 /// `JSON.stringify`, e.g. in `chrome.storage.session`).
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 struct TaskRecord {
     task_id: String,
     created_at: f64,
-    scaling: Option<ScalingOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    scaling: Option<Scaling>,
     provider: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ScalingOut {
-    #[serde(flatten)]
-    sizes: Scaling,
-    scale: f64,
-}
-
-impl From<Scaling> for ScalingOut {
-    fn from(s: Scaling) -> Self {
-        let (fx, _) = s.factors();
-        Self {
-            sizes: s,
-            scale: if fx > 0.0 { 1.0 / fx } else { 1.0 },
+impl TaskRecord {
+    /// `{taskId, createdAt, scaling, provider?}`.
+    fn to_js(&self) -> JsValue {
+        let o: JsValue = Object::new().into();
+        set(&o, "taskId", &JsValue::from_str(&self.task_id));
+        set(&o, "createdAt", &JsValue::from_f64(self.created_at));
+        set(
+            &o,
+            "scaling",
+            &self.scaling.map_or(JsValue::NULL, js::scaling),
+        );
+        if let Some(p) = &self.provider {
+            set(&o, "provider", &JsValue::from_str(p));
         }
+        o
     }
-}
-
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Stop> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Stop::Fail(Error::new(Kind::Parse, "SERIALIZE_FAILED", e.to_string())))
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 fn reject(stop: Stop, key: &str) -> JsValue {
@@ -134,7 +122,7 @@ impl CoordinatesClient {
                 e.task_id = Some(result.task.task_id.clone());
                 return Err(e.into());
             }
-            to_js(&result.coordinates)
+            Ok(js::points(&result.coordinates))
         })
     }
 
@@ -160,7 +148,7 @@ impl CoordinatesClient {
         self.run(move |inner| async move {
             let (call, cancel) = inner.begin(options)?;
             let task = inner.create(&image, &call, &cancel).await?;
-            to_js(&task)
+            Ok(task.to_js())
         })
     }
 
@@ -209,8 +197,8 @@ impl CoordinatesClient {
                         "cost",
                         &r.cost.map_or(JsValue::UNDEFINED, JsValue::from_f64),
                     );
-                    set(&state, "coordinates", &to_js(&good)?);
-                    set(&state, "rejected", &to_js(&rejected)?);
+                    set(&state, "coordinates", &js::points(&good));
+                    set(&state, "rejected", &js::rejected(&rejected));
                     set(&state, "raw", &raw);
                 }
             }
@@ -223,9 +211,10 @@ impl CoordinatesClient {
     pub fn get_balance(&self) -> Promise {
         self.run(move |inner| async move {
             let cancel = Cancel::new(None, inner.opts.request_timeout_ms + 1_000.0);
-            let body = json(&GetBalanceRequest {
+            let body = GetBalanceRequest {
                 client_key: &inner.opts.client_key,
-            })?;
+            }
+            .to_json();
             let (env, _, text) = inner.call(Method::GetBalance, &body, &cancel).await?;
             Ok(JsValue::from_f64(env.into_balance(&text)?))
         })
@@ -254,20 +243,6 @@ fn with_task(stop: Stop, task_id: &str) -> Stop {
         Stop::Fail(e) => Stop::Fail(e.with_task(task_id)),
         abort => abort,
     }
-}
-
-fn json<T: Serialize>(value: &T) -> Result<String, Stop> {
-    let v = to_js(value)?;
-    js_sys::JSON::stringify(&v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| {
-            Stop::Fail(Error::new(
-                Kind::Parse,
-                "SERIALIZE_FAILED",
-                "could not write the request",
-            ))
-        })
 }
 
 /// Reads a Task record or a bare task id.
@@ -316,15 +291,12 @@ fn read_task(value: &JsValue) -> Result<TaskRecord, Error> {
         dim("sentWidth"),
         dim("sentHeight"),
     ) {
-        (Some(ow), Some(oh), Some(sw), Some(sh)) => Some(
-            Scaling {
-                original_width: ow,
-                original_height: oh,
-                sent_width: sw,
-                sent_height: sh,
-            }
-            .into(),
-        ),
+        (Some(ow), Some(oh), Some(sw), Some(sh)) => Some(Scaling {
+            original_width: ow,
+            original_height: oh,
+            sent_width: sw,
+            sent_height: sh,
+        }),
         _ => None,
     };
     Ok(TaskRecord {
@@ -350,8 +322,8 @@ impl Outcome {
     fn into_js(self) -> Result<JsValue, Stop> {
         let out = Object::new();
         set(&out, "taskId", &JsValue::from_str(&self.task.task_id));
-        set(&out, "coordinates", &to_js(&self.coordinates)?);
-        set(&out, "rejected", &to_js(&self.rejected)?);
+        set(&out, "coordinates", &js::points(&self.coordinates));
+        set(&out, "rejected", &js::rejected(&self.rejected));
         set(
             &out,
             "cost",
@@ -370,10 +342,7 @@ impl Outcome {
         set(
             &out,
             "scaling",
-            &self
-                .task
-                .scaling
-                .map_or(Ok(JsValue::UNDEFINED), |s| to_js(&s))?,
+            &self.task.scaling.map_or(JsValue::UNDEFINED, js::scaling),
         );
         let timing = Object::new();
         set(
@@ -464,16 +433,7 @@ impl Inner {
             )
             .into());
         }
-        let env: Envelope = serde_wasm_bindgen::from_value(value.clone()).map_err(|_| {
-            Error::parse(
-                "INVALID_RESPONSE",
-                &format!(
-                    "{} answered an envelope this client cannot read",
-                    method.name()
-                ),
-                &reply.body,
-            )
-        })?;
+        let env = Envelope::read(&value);
         Ok((env, value, reply.body))
     }
 
@@ -516,11 +476,7 @@ impl Inner {
             min_clicks: call.min_clicks,
             max_clicks: call.max_clicks,
         };
-        let body = json(&CreateTaskRequest::new(
-            &self.opts.client_key,
-            &task,
-            &routing,
-        ))?;
+        let body = CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json();
         let mut attempt = 0;
         let (env, _, text) = loop {
             match self.call(Method::CreateTask, &body, cancel).await {
@@ -554,7 +510,7 @@ impl Inner {
         let record = TaskRecord {
             task_id,
             created_at: started,
-            scaling: Some(prepared.scaling.into()),
+            scaling: Some(prepared.scaling),
             provider: routing.provider,
         };
         Progress {
@@ -566,10 +522,11 @@ impl Inner {
     }
 
     async fn poll(&self, task_id: &str, cancel: &Cancel) -> Result<(Poll, JsValue), Stop> {
-        let body = json(&GetTaskResultRequest {
+        let body = GetTaskResultRequest {
             client_key: &self.opts.client_key,
             task_id,
-        })?;
+        }
+        .to_json();
         let (env, value, text) = self.call(Method::GetTaskResult, &body, cancel).await?;
         let raw = Reflect::get(&value, &JsValue::from_str("solution"))
             .ok()
@@ -635,7 +592,7 @@ impl Inner {
                     self.learner
                         .borrow_mut()
                         .observe(who.as_deref(), last_unfinished, last_poll);
-                    let scaling = task.scaling.map(|s| s.sizes);
+                    let scaling = task.scaling;
                     let (w, h) = scaling.map_or((f64::INFINITY, f64::INFINITY), |s| {
                         (f64::from(s.sent_width), f64::from(s.sent_height))
                     });

@@ -222,7 +222,10 @@ mod tests {
         for blank in ["", "  ", "\n\r\n"] {
             assert_eq!(Error::api(1, blank, "").code, "UNKNOWN_ERROR");
         }
-        assert_eq!(Error::api(1, " ZERO_BALANCE ", "").code, "ERROR_ZERO_BALANCE");
+        assert_eq!(
+            Error::api(1, " ZERO_BALANCE ", "").code,
+            "ERROR_ZERO_BALANCE"
+        );
     }
 
     #[test]

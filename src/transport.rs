@@ -159,7 +159,7 @@ impl Cancel {
             "TIMEOUT",
             format!(
                 "no result within the {} ms deadline (timeoutMs)",
-                self.timeout_ms
+                crate::text::Num(self.timeout_ms)
             ),
         );
         e.retryable = false;
@@ -285,7 +285,10 @@ impl Fetcher {
         let mut too_slow = Error::new(
             Kind::Timeout,
             "REQUEST_TIMEOUT",
-            format!("the server did not answer within {request_timeout_ms} ms (requestTimeoutMs)"),
+            format!(
+                "the server did not answer within {} ms (requestTimeoutMs)",
+                crate::text::Num(request_timeout_ms)
+            ),
         );
         too_slow.retryable = true;
 

@@ -10,9 +10,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
         return;
     };
+    let envelope = Envelope::read(&value);
     if let Some(e) = envelope.error() {
         assert!(!e.code.is_empty());
     }

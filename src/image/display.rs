@@ -3,7 +3,7 @@
 
 use super::geometry::{ObjectFit, ObjectPosition, Rect, to_client};
 use crate::error::Error;
-use crate::protocol::{RawPoint, check_points};
+use crate::protocol::{RawCoordinates, check_points};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -17,8 +17,9 @@ pub fn to_client_points(
     #[wasm_bindgen(unchecked_param_type = "HTMLImageElement | HTMLCanvasElement")] element: JsValue,
 ) -> Result<JsValue, JsValue> {
     let invalid = |m: &str| JsValue::from(Error::validation("INVALID_ARGUMENT", m));
-    let raw: Vec<RawPoint> = serde_wasm_bindgen::from_value(points)
-        .map_err(|_| invalid("points must be an array of {x, y}"))?;
+    let RawCoordinates::List(raw) = RawCoordinates::read(Some(&points)) else {
+        return Err(invalid("points must be an array of {x, y}"));
+    };
     let (points, rejected) = check_points(&raw, f64::INFINITY, f64::INFINITY);
     if !rejected.is_empty() {
         return Err(invalid("every point needs finite, non-negative x and y"));
@@ -85,8 +86,5 @@ pub fn to_client_points(
         .into_iter()
         .map(|p| to_client(p, natural, content, fit, position))
         .collect();
-    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| invalid("could not build the result"))
+    Ok(crate::js::points(&out))
 }
-
-use serde::Serialize;

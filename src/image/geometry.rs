@@ -46,8 +46,7 @@ pub fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
 
 /// The sizes on both ends of a downscale: answers come in `sent` pixels
 /// and are returned in `original` pixels.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scaling {
     /// The caller's image width.
     pub original_width: u32,

@@ -30,7 +30,9 @@ pub fn run() -> Result {
     if !ok {
         return Err("the polling simulation failed".to_owned());
     }
-    println!("== bench: in Chromium against the sandbox (polling, image preparation, 1,000 at once)");
+    println!(
+        "== bench: in Chromium against the sandbox (polling, image preparation, 1,000 at once)"
+    );
     let log = root().join("target").join("bench-sandbox.log");
     let server = sandbox::start(&["--solve-delay-ms", "1000"], &log)?;
     let mut c = cmd("node", &["bench/browser.mjs"]);
