@@ -468,15 +468,19 @@ impl Inner {
             None => None,
         };
         let routing = self.opts.routing.overridden_by(&call.routing);
-        let task = CoordinatesTask {
-            task_type: TASK_TYPE,
-            image_base64: prepared.data_url,
-            comment: call.comment.clone(),
-            img_instructions: instructions.map(|p| p.data_url),
-            min_clicks: call.min_clicks,
-            max_clicks: call.max_clicks,
+        // Only the request body is kept across the awaits below: the task
+        // (another copy of the image) is dropped once it is written.
+        let body = {
+            let task = CoordinatesTask {
+                task_type: TASK_TYPE,
+                image_base64: prepared.data_url,
+                comment: call.comment.clone(),
+                img_instructions: instructions.map(|p| p.data_url),
+                min_clicks: call.min_clicks,
+                max_clicks: call.max_clicks,
+            };
+            CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json()
         };
-        let body = CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json();
         let mut attempt = 0;
         let (env, _, text) = loop {
             match self.call(Method::CreateTask, &body, cancel).await {
