@@ -161,13 +161,15 @@ out.push(
   "Median time from `createTask(canvas)` to the request being made (the client checks, downscales to 1000 px, encodes PNG or JPEG), " +
     "and the image bytes it sends; next to `canvas.toDataURL(\"image/png\")` of the same canvas. " +
     `Providers take at most ${ACCEPTED_BYTES.toLocaleString("en")} bytes.\n`,
-  "| canvas | content | ours: time | ours: bytes | toDataURL: time | toDataURL: bytes |\n|---|---|---:|---:|---:|---:|",
+  "| canvas | content | ours: time | ours: bytes | toDataURL: time | toDataURL: bytes | goal |\n|---|---|---:|---:|---:|---:|---|",
   ...prep.map(
     (p) =>
-      `| ${p.w}×${p.h} | ${p.content} | ${fmt(p.ours.ms, 1)} ms | ${p.ours.bytes.toLocaleString("en")} | ${fmt(p.plain.ms, 1)} ms | ${p.plain.bytes.toLocaleString("en")}${p.plain.bytes > ACCEPTED_BYTES ? " (too large)" : ""} |`,
+      `| ${p.w}×${p.h} | ${p.content} | ${fmt(p.ours.ms, 1)} ms | ${p.ours.bytes.toLocaleString("en")} | ${fmt(p.plain.ms, 1)} ms | ${p.plain.bytes.toLocaleString("en")}${p.plain.bytes > ACCEPTED_BYTES ? " (too large)" : ""} | ${p.ours.bytes > ACCEPTED_BYTES ? "**too many bytes**" : p.ours.ms <= p.plain.ms * 1.1 ? "met" : "**slower**"} |`,
   ),
   "",
-  `Goal (no slower than toDataURL, within 10 %, and never more than ${ACCEPTED_BYTES.toLocaleString("en")} bytes): **${prepOk ? "met" : "not met"}**.`,
+  `Goal (no slower than toDataURL, within 10 %, and never more than ${ACCEPTED_BYTES.toLocaleString("en")} bytes): **${prepOk ? "met" : "not met"}**` +
+    ` (bytes: ${prep.every((p) => p.ours.bytes <= ACCEPTED_BYTES) ? "always within the limit" : "**over the limit**"}; ` +
+    `time: ${prep.filter((p) => p.ours.ms > p.plain.ms * 1.1).length} of ${prep.length} canvases slower).`,
   "",
 );
 
@@ -207,8 +209,11 @@ for (let round = 0; round < 2; round++) {
 }
 const within = (a, b) => Math.abs(a - b) / b <= 0.05;
 const last = rounds[rounds.length - 1];
-const manyOk =
-  rounds.every((r) => r.fulfilled + r.rejected === 1000) && within(last.after.js, before.js) && last.after.wasm === rounds[0].after.wasm;
+const settledAll = rounds.every((r) => r.fulfilled + r.rejected === 1000);
+const jsBack = within(last.after.js, before.js);
+const wasmBack = within(last.after.wasm, before.wasm);
+const wasmSteady = last.after.wasm === rounds[0].after.wasm;
+const yes = (b) => (b ? "yes" : "**no**");
 const mb = (b) => `${fmt(b / 1048576, 1)} MB`;
 out.push(
   "## 1,000 concurrent solves (Chromium, one client)\n",
@@ -221,7 +226,10 @@ out.push(
       `| ${i + 1} | ${r.fulfilled + r.rejected} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${r.requests} | ${mb(r.after.js)} | ${mb(r.after.wasm)} |`,
   ),
   "",
-  `Goal (all settle; JS heap back within 5 % of where it started; wasm memory no larger after round 2 than after round 1): **${manyOk ? "met" : "not met"}**.`,
+  `Goal: all settle: ${yes(settledAll)}; JS heap back within 5 % of where it started: ${yes(jsBack)}; ` +
+    `wasm memory back within 5 %: ${yes(wasmBack)}${wasmBack ? "" : " (linear memory cannot shrink: it grows once, to the peak of a burst)"}; ` +
+    `wasm memory no larger after round 2 than after round 1 (no leak): ${yes(wasmSteady)}. ` +
+    `Overall: **${settledAll && jsBack && wasmBack ? "met" : settledAll && jsBack && wasmSteady ? "met for the JS heap, not for wasm memory (which stays at its peak)" : "not met"}**.`,
 );
 await browser.close();
 console.log(out.join("\n"));

@@ -211,10 +211,12 @@ impl CoordinatesClient {
     pub fn get_balance(&self) -> Promise {
         self.run(move |inner| async move {
             let cancel = Cancel::new(None, inner.opts.request_timeout_ms + 1_000.0);
-            let body = GetBalanceRequest {
-                client_key: &inner.opts.client_key,
-            }
-            .to_json();
+            let body = JsValue::from(
+                GetBalanceRequest {
+                    client_key: &inner.opts.client_key,
+                }
+                .to_json(),
+            );
             let (env, _, text) = inner.call(Method::GetBalance, &body, &cancel).await?;
             Ok(JsValue::from_f64(env.into_balance(&text)?))
         })
@@ -400,10 +402,12 @@ impl Inner {
     }
 
     /// One API request: POST, check the status, parse the envelope.
+    /// `body` is the JSON as a JS string: pending requests hold no copy in
+    /// wasm memory, which never shrinks once grown.
     async fn call(
         &self,
         method: Method,
-        body: &str,
+        body: &JsValue,
         cancel: &Cancel,
     ) -> Result<(Envelope, JsValue, String), Stop> {
         let reply = self
@@ -468,8 +472,8 @@ impl Inner {
             None => None,
         };
         let routing = self.opts.routing.overridden_by(&call.routing);
-        // Only the request body is kept across the awaits below: the task
-        // (another copy of the image) is dropped once it is written.
+        // Only the request body, as a JS string, is kept across the awaits
+        // below: the task and the Rust text are dropped once it is written.
         let body = {
             let task = CoordinatesTask {
                 task_type: TASK_TYPE,
@@ -479,7 +483,7 @@ impl Inner {
                 min_clicks: call.min_clicks,
                 max_clicks: call.max_clicks,
             };
-            CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json()
+            JsValue::from(CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json())
         };
         let mut attempt = 0;
         let (env, _, text) = loop {
@@ -526,11 +530,13 @@ impl Inner {
     }
 
     async fn poll(&self, task_id: &str, cancel: &Cancel) -> Result<(Poll, JsValue), Stop> {
-        let body = GetTaskResultRequest {
-            client_key: &self.opts.client_key,
-            task_id,
-        }
-        .to_json();
+        let body = JsValue::from(
+            GetTaskResultRequest {
+                client_key: &self.opts.client_key,
+                task_id,
+            }
+            .to_json(),
+        );
         let (env, value, text) = self.call(Method::GetTaskResult, &body, cancel).await?;
         let raw = Reflect::get(&value, &JsValue::from_str("solution"))
             .ok()

@@ -254,11 +254,12 @@ impl Fetcher {
         Self { func }
     }
 
-    /// POSTs `body` as JSON to `url`, within `request_timeout_ms`.
+    /// POSTs `body` (a JS string of JSON) to `url`, within
+    /// `request_timeout_ms`.
     pub async fn post(
         &self,
         url: &str,
-        body: &str,
+        body: &JsValue,
         request_timeout_ms: f64,
         cancel: &Cancel,
     ) -> Result<Reply, Stop> {
@@ -277,7 +278,7 @@ impl Fetcher {
         );
         set(&init, "method", &JsValue::from_str("POST"));
         set(&init, "headers", &headers);
-        set(&init, "body", &JsValue::from_str(body));
+        set(&init, "body", body);
         set(&init, "signal", &controller.signal());
 
         let timeout_token: JsValue = Object::new().into();
