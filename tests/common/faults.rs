@@ -47,11 +47,6 @@ async fn transient_500s_are_retried() {
 }
 
 #[wasm_bindgen_test]
-async fn transient_503s_are_retried() {
-    solves_despite("Fault:http503:1").await;
-}
-
-#[wasm_bindgen_test]
 async fn internal_errors_are_retried() {
     let (_, polls) = solves_despite("Fault:internal:2").await;
     assert!(polls >= 3, "{polls} polls");
@@ -66,18 +61,6 @@ async fn too_many_requests_waits_for_retry_after() {
     // The first poll is answered 429 with Retry-After: 2, so the result
     // cannot arrive sooner than 2 s after that poll.
     assert!(js_sys::Date::now() - started >= 2000.0);
-}
-
-#[wasm_bindgen_test]
-async fn slow_answers_are_waited_for() {
-    solves_despite("Fault:slow:400").await;
-}
-
-#[wasm_bindgen_test]
-async fn odd_coordinate_shapes_become_numbers() {
-    for shape in ["strings", "arrays", "floats"] {
-        solves_despite(&format!("Fault:coords:{shape}")).await;
-    }
 }
 
 #[wasm_bindgen_test]
@@ -109,13 +92,6 @@ async fn html_bodies_are_parse_errors() {
 }
 
 #[wasm_bindgen_test]
-async fn truncated_json_is_a_parse_error() {
-    let (c, _, client) = setup("Fault:truncated", "{}").await;
-    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
-    assert_eq!(kind_code(&e), ("parse".into(), "INVALID_RESPONSE".into()));
-}
-
-#[wasm_bindgen_test]
 async fn failed_tasks_reject_with_their_code_and_are_refunded() {
     let (c, key, client) = setup("Fault:failed:CAPTCHA_UNSOLVABLE", "{}").await;
     let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
@@ -129,16 +105,6 @@ async fn failed_tasks_reject_with_their_code_and_are_refunded() {
         "refunded"
     );
     let _ = key;
-}
-
-#[wasm_bindgen_test]
-async fn unknown_error_codes_are_kept_as_data() {
-    let (c, _, client) = setup("Fault:unknownCode", "{}").await;
-    let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
-    assert_eq!(
-        kind_code(&e),
-        ("api".into(), "ERROR_SANDBOX_NOVEL_CONDITION".into())
-    );
 }
 
 #[wasm_bindgen_test]
