@@ -2,6 +2,7 @@
 // tests: headless, a fresh profile, no background traffic (the machine has
 // no network). Never downloads a browser.
 import { chromium } from "playwright-core";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,17 +19,36 @@ export const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
+/** Appends every console message of `target` (a page or a context) to
+ * test-artifacts/console.log, which `cargo xtask test` scans for API keys. */
+export function recordConsole(target) {
+  target.on("console", (m) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    appendFileSync(new URL("console.log", ARTIFACTS), `${m.type()}: ${m.text()}\n`);
+  });
+}
+
+/** Chromium whose every new page records its console. */
 export async function launch() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    recordConsole(page);
+    return page;
+  };
+  return browser;
 }
 
 export async function launchWithExtension(dir) {
   const profile = await mkdtemp(join(tmpdir(), "anysolver-profile-"));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
+  recordConsole(context);
+  return context;
 }
 
 export const SANDBOX = process.env.SANDBOX_URL;

@@ -3,32 +3,22 @@
 // the human flow with a second page clicking in /worker; markup shown as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { launch, SANDBOX, ARTIFACTS } from "./browser.mjs";
 
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
 let browser;
-/** Every console message of every demo page, written to test-artifacts/ for the key scan. */
-const consoleLines = [];
 
 before(async () => {
   if (!skip) browser = await launch();
 });
-after(async () => {
-  await browser?.close();
-  if (skip) return;
-  await mkdir(ARTIFACTS, { recursive: true });
-  await writeFile(new URL("demo-console.log", ARTIFACTS), consoleLines.join("\n") + "\n");
-});
+after(async () => browser?.close());
 
 /** Opens the demo; records console errors and the last sample challenge. */
 async function openDemo() {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const state = { errors: [], challenge: null };
-  page.on("console", (m) => {
-    consoleLines.push(`${m.type()}: ${m.text()}`);
-    if (m.type() === "error") state.errors.push(m.text());
-  });
+  page.on("console", (m) => m.type() === "error" && state.errors.push(m.text()));
   page.on("pageerror", (e) => state.errors.push(String(e)));
   await page.route("**/challenge?*", async (route) => {
     const response = await route.fetch();

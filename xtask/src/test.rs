@@ -173,6 +173,8 @@ pub fn run() -> Result {
 
     let artifacts = root().join("test-artifacts");
     std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
+    // The browsers' console log is appended to by every JS test: start afresh.
+    let _ = std::fs::remove_file(artifacts.join("console.log"));
     let server = sandbox::start(&["--solve-delay-ms", "300"], &artifacts.join("sandbox.log"))?;
     let webdriver = webdriver_json(&artifacts)?;
     for (suite, what) in [
@@ -218,7 +220,7 @@ pub fn run() -> Result {
     let (files, in_artifacts) = artifact_hits(&artifacts);
     let leaks = secret_hits(&t.transcript) + in_artifacts;
     println!(
-        "== secret scan: {leaks} API keys found in the suites' output and {files} test artifacts (sandbox log, console logs, screenshots)"
+        "== secret scan: {leaks} API keys found in the suites' output and {files} test artifacts (sandbox log, browser console log, screenshots)"
     );
     t.record(
         "no API key in any output or log",
