@@ -43,16 +43,45 @@ pub fn run() -> Result {
         return Err("the browser benchmarks failed".to_owned());
     }
     let doc = format!(
-        "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n\
+        "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n## Goals\n\n{}\n\n\
          ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n## Polling, simulated\n\n\
          Overhead is the time from a result being ready to the poll that sees it (request latency not included).\n{sim}\n\n{}\n",
         measured_on(),
+        goals(&size, &sim, &browser),
         browser.trim()
     );
     std::fs::write(root().join("BENCHMARKS.md"), doc)
         .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
     println!("== bench done: BENCHMARKS.md");
     Ok(())
+}
+
+/// One line per goal, gathered from the sections' own verdicts: the size
+/// row, the simulation's `Goal` lines (named by the distribution above
+/// them) and the browser sections' `Goal` lines (named by their heading).
+fn goals(size: &str, sim: &str, browser: &str) -> String {
+    let mut out = Vec::new();
+    if let Some(row) = size.lines().find(|l| l.contains("goal of 45 KB")) {
+        let met = if row.contains("not met") {
+            "**not met**"
+        } else {
+            "met"
+        };
+        let kb = row.rsplit('|').nth(1).unwrap_or("").trim();
+        out.push(format!("- Size, 45 KB or less gzipped: {met} ({kb} KB)"));
+    }
+    for text in [sim, browser] {
+        let mut heading = "";
+        for line in text.lines() {
+            if line.starts_with("**") || line.starts_with("## ") {
+                let bare = line.trim_start_matches("## ").trim_start_matches("**");
+                heading = bare.split(['(', '*']).next().unwrap_or(bare).trim();
+            } else if let Some(goal) = line.strip_prefix("Goal") {
+                out.push(format!("- {heading}: goal{goal}"));
+            }
+        }
+    }
+    out.join("\n")
 }
 
 /// Ours (gzip -9 of the shipped browser files) next to the other clients'
@@ -101,4 +130,24 @@ fn size_table() -> Result<String> {
         ));
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::goals;
+
+    #[test]
+    fn goals_are_gathered_with_their_section() {
+        let size =
+            "| **anysolver-coordinates** (this build; goal of 45 KB **not met**) | 94212 | 92.0 |";
+        let sim = "**fast machine provider** (log-normal)\n| a |\nGoal (x): met\n**human provider** (y)\nGoal (z): met";
+        let browser = "## Image preparation (Chromium)\n| t |\nGoal (w): **not met** (bytes)";
+        assert_eq!(
+            goals(size, sim, browser),
+            "- Size, 45 KB or less gzipped: **not met** (92.0 KB)\n\
+             - fast machine provider: goal (x): met\n\
+             - human provider: goal (z): met\n\
+             - Image preparation: goal (w): **not met** (bytes)"
+        );
+    }
 }
