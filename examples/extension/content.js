@@ -65,5 +65,7 @@
     }
     draw(img, answer.points);
     img.dataset.anysolverSolved = String(answer.points.length);
+    // The service worker was stopped mid-task and picked the task up again.
+    if (answer.resumed) img.dataset.anysolverResumed = answer.taskId;
   }
 })();

@@ -1,6 +1,7 @@
 // The example Manifest V3 extension in headless Chromium: loaded unpacked,
 // configured through its options page, it finds the sandbox challenge,
-// solves it in its service worker, and draws markers that sit on the truth.
+// solves it in its service worker, and draws markers that sit on the truth;
+// and a task survives its service worker being stopped mid-solve.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launchWithExtension, SANDBOX } from "./browser.mjs";
@@ -8,50 +9,102 @@ import { launchWithExtension, SANDBOX } from "./browser.mjs";
 const DIR = new URL("../../target/extension/", import.meta.url).pathname;
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
 
-test("the extension marks the challenge's points within 3 CSS px", { skip, timeout: 90_000 }, async () => {
-  const context = await launchWithExtension(DIR);
-  try {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
-    const id = new URL(worker.url()).host;
-    const options = await context.newPage();
-    await options.goto(`chrome-extension://${id}/options.html`);
-    await options.waitForFunction(() => document.getElementById("endpoint").value !== "");
-    await options.fill("#endpoint", SANDBOX);
-    await options.getByRole("button", { name: "Save" }).click();
-    await options.waitForFunction(() => document.getElementById("status").textContent === "Saved.");
-    await options.close();
+async function post(path, body) {
+  const r = await fetch(`${SANDBOX}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return r.json();
+}
 
+/** Loads the extension and saves the sandbox (and `clientKey`, if given) on its options page. */
+async function loadConfigured(clientKey) {
+  const context = await launchWithExtension(DIR);
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  const id = new URL(worker.url()).host;
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${id}/options.html`);
+  await options.waitForFunction(() => document.getElementById("endpoint").value !== "");
+  await options.fill("#endpoint", SANDBOX);
+  if (clientKey) await options.fill("#clientKey", clientKey);
+  await options.getByRole("button", { name: "Save" }).click();
+  await options.waitForFunction(() => document.getElementById("status").textContent === "Saved.");
+  return { context, worker, options };
+}
+
+/** Waits until the content script has solved (or failed) the challenge image; its data attributes. */
+async function solved(page) {
+  await page.waitForFunction(() => {
+    const img = document.querySelector("img[data-anysolver-challenge]");
+    return img?.dataset.anysolverSolved || img?.dataset.anysolverError;
+  }, null, { timeout: 60_000 });
+  return page.evaluate(() => ({ ...document.querySelector("img[data-anysolver-challenge]").dataset }));
+}
+
+/** Every true point has a marker within 3 CSS px, and the counts agree. */
+async function assertMarkersOnTruth(page, answer) {
+  const got = await page.evaluate((answer) => {
+    const img = document.querySelector("img[data-anysolver-challenge]");
+    const r = img.getBoundingClientRect();
+    const cs = getComputedStyle(img);
+    const left = r.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft);
+    const top = r.top + parseFloat(cs.borderTopWidth) + parseFloat(cs.paddingTop);
+    const width = r.width - parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth) - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const scale = width / img.naturalWidth;
+    const expected = answer.map((p) => ({ x: left + p.x * scale, y: top + p.y * scale }));
+    const markers = [...document.querySelectorAll(".anysolver-marker")].map((m) => {
+      const b = m.getBoundingClientRect();
+      return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+    });
+    return { expected, markers };
+  }, answer);
+  assert.equal(got.markers.length, got.expected.length);
+  for (const t of got.expected) {
+    const d = Math.min(...got.markers.map((m) => Math.hypot(m.x - t.x, m.y - t.y)));
+    assert.ok(d <= 3, `a true point is ${d.toFixed(2)} CSS px from the nearest marker`);
+  }
+}
+
+test("the extension marks the challenge's points within 3 CSS px", { skip, timeout: 90_000 }, async () => {
+  const { context, options } = await loadConfigured();
+  try {
+    await options.close();
     const seed = 12;
     const truth = await (await fetch(`${SANDBOX}/challenge?seed=${seed}`)).json();
     const page = await context.newPage();
     await page.goto(`${SANDBOX}/challenge/page?seed=${seed}`);
-    await page.waitForFunction(() => {
-      const img = document.querySelector("img[data-anysolver-challenge]");
-      return img?.dataset.anysolverSolved || img?.dataset.anysolverError;
-    }, null, { timeout: 60_000 });
-    const got = await page.evaluate((answer) => {
-      const img = document.querySelector("img[data-anysolver-challenge]");
-      const r = img.getBoundingClientRect();
-      const cs = getComputedStyle(img);
-      const left = r.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft);
-      const top = r.top + parseFloat(cs.borderTopWidth) + parseFloat(cs.paddingTop);
-      const width = r.width - parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth) - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-      const scale = width / img.naturalWidth;
-      const expected = answer.map((p) => ({ x: left + p.x * scale, y: top + p.y * scale }));
-      const markers = [...document.querySelectorAll(".anysolver-marker")].map((m) => {
-        const b = m.getBoundingClientRect();
-        return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
-      });
-      return { expected, markers, error: img.dataset.anysolverError };
-    }, truth.answer);
-    assert.equal(got.error, undefined);
-    assert.equal(got.markers.length, got.expected.length);
-    for (const t of got.expected) {
-      const d = Math.min(...got.markers.map((m) => Math.hypot(m.x - t.x, m.y - t.y)));
-      assert.ok(d <= 3, `a true point is ${d.toFixed(2)} CSS px from the nearest marker`);
-    }
+    const data = await solved(page);
+    assert.equal(data.anysolverError, undefined);
+    await assertMarkersOnTruth(page, truth.answer);
     await page.evaluate(() => window.postMessage({ anysolver: "clear" }, "*"));
     await page.waitForFunction(() => document.querySelectorAll(".anysolver-marker").length === 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a task survives its service worker being stopped: resumed, not created twice", { skip, timeout: 90_000 }, async () => {
+  // A key whose tasks take 6 s, so the worker can be stopped while one waits.
+  const { clientKey } = await post("/sandbox/accounts", { balance: 10, selectionMode: "priority", priority: ["Vision:6000"] });
+  const { context, worker, options } = await loadConfigured(clientKey);
+  try {
+    const seed = 13;
+    const truth = await (await fetch(`${SANDBOX}/challenge?seed=${seed}`)).json();
+    const page = await context.newPage();
+    await page.goto(`${SANDBOX}/challenge/page?seed=${seed}`);
+    // Once the worker has stored the Task record, stop it.
+    const stored = async () => Object.keys(await worker.evaluate(() => chrome.storage.session.get(null))).length;
+    for (let i = 0; i < 100 && (await stored()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await stored(), 1, "the worker stored the Task record");
+    const cdp = await context.newCDPSession(options);
+    const { targetInfos } = await cdp.send("Target.getTargets");
+    const sw = targetInfos.find((t) => t.type === "service_worker" && t.url.endsWith("/background.js"));
+    await cdp.send("Target.closeTarget", { targetId: sw.targetId });
+
+    const data = await solved(page);
+    assert.equal(data.anysolverError, undefined);
+    assert.match(data.anysolverResumed ?? "", /^[0-9A-Z]{26}$/, "a new worker resumed the stored task");
+    await assertMarkersOnTruth(page, truth.answer);
+    const stats = await post("/sandbox/stats", { clientKey });
+    assert.equal(stats.tasksCreated, 1, "one task, charged once");
+    assert.equal(stats.requests.createTask, 1);
   } finally {
     await context.close();
   }
