@@ -7,13 +7,20 @@
 
 use std::fmt;
 
-/// Prints an `f64` for a person: whole numbers as integers, others rounded
-/// to at most 3 decimals (`12.5`, `0.333`, `-4`), `NaN` and `±Infinity`
-/// as JavaScript writes them.
+/// Prints an `f64` for a person: whole numbers as integers, others with
+/// at most 6 decimals (`12.5`, `1.0001`, `-4`), prefixed with `≈` when
+/// that is not the exact value (`≈0.333333`); `NaN` and `±Infinity` as
+/// JavaScript writes them.
 #[derive(Clone, Copy, Debug)]
 pub struct Num(pub f64);
 
+/// Decimals [`Num`] prints at most.
+const DECIMALS: usize = 6;
+/// `10^DECIMALS`.
+const SCALE: f64 = 1e6;
+
 impl fmt::Display for Num {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
         if n.is_nan() {
@@ -22,27 +29,29 @@ impl fmt::Display for Num {
         if n.is_infinite() {
             return f.write_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
         }
-        // Beyond 2^53 every f64 is a whole number; print it as one.
-        let thousandths = (n.abs() * 1000.0).round();
-        if thousandths >= 9.0e15 {
+        let abs = n.abs();
+        let scaled = (abs * SCALE).round();
+        // Millionths no longer fit a u64 (|n| ≥ 9·10⁹): the whole part alone.
+        if scaled >= 9.0e15 {
+            let whole = abs.trunc();
+            let approx = if whole == abs { "" } else { "≈" };
             let sign = if n < 0.0 { "-" } else { "" };
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            return write!(f, "{sign}{}", n.abs() as u128);
+            return write!(f, "{approx}{sign}{}", whole as u128);
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let t = thousandths as u64;
+        let t = scaled as u64;
+        let approx = if t as f64 / SCALE == abs { "" } else { "≈" };
         let sign = if n < 0.0 && t != 0 { "-" } else { "" };
-        let (whole, frac) = (t / 1000, t % 1000);
+        let (whole, frac) = (t / SCALE as u64, t % SCALE as u64);
         if frac == 0 {
-            return write!(f, "{sign}{whole}");
+            return write!(f, "{approx}{sign}{whole}");
         }
-        // Three decimals without the trailing zeros: 500 → 5, 250 → 25.
-        let (mut frac, mut width) = (frac, 3);
+        // The decimals without their trailing zeros: 500000 → 5.
+        let (mut frac, mut width) = (frac, DECIMALS);
         while frac % 10 == 0 {
             frac /= 10;
             width -= 1;
         }
-        write!(f, "{sign}{whole}.{frac:0width$}")
+        write!(f, "{approx}{sign}{whole}.{frac:0width$}")
     }
 }
 
@@ -62,17 +71,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_like_javascript() {
+    fn numbers_read_plainly_and_say_when_rounded() {
         for (n, s) in [
             (0.0, "0"),
             (-0.0, "0"),
             (3.0, "3"),
             (-4.0, "-4"),
             (12.5, "12.5"),
-            (1.0 / 3.0, "0.333"),
-            (2.0 / 3.0, "0.667"),
-            (-0.0001, "0"),
+            (1.0 / 3.0, "≈0.333333"),
+            (2.0 / 3.0, "≈0.666667"),
+            (-0.0001, "-0.0001"),
             (-0.25, "-0.25"),
+            (0.1, "0.1"),
+            (412.37, "412.37"),
+            (1.0001, "1.0001"),
+            (1.000_000_1, "≈1"),
+            (-0.000_000_1, "≈0"),
+            (9e12 + 0.5, "≈9000000000000"),
             (10_000.0, "10000"),
             (1e20, "100000000000000000000"),
             (f64::NAN, "NaN"),

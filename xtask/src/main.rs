@@ -46,10 +46,7 @@ fn main() -> ExitCode {
         Some("bench") => setup::run()
             .and_then(|()| build::run())
             .and_then(|()| bench::run()),
-        Some("fuzz") => match flag(&args, "--seconds", 60) {
-            Ok(seconds) => fuzz::run(seconds),
-            Err(e) => Err(e),
-        },
+        Some("fuzz") => flag(&args, "--seconds", 60).and_then(fuzz::run),
         Some("load") => flag(&args, "--clients", 200)
             .and_then(|c| flag(&args, "--tasks", 50).map(|t| (c, t)))
             .and_then(|(clients, tasks)| load::run(clients, tasks)),

@@ -87,8 +87,8 @@ fn secret_hits(text: &str) -> usize {
     SECRETS.iter().map(|s| text.matches(s).count()).sum()
 }
 
-/// Scans every file under `test-artifacts/` (the sandbox log, the demo's
-/// console log, screenshots) except the browser profile, which is the
+/// Scans every file under `test-artifacts/` (the sandbox log, the
+/// browsers' console log, screenshots) except the browser profile, which is the
 /// storage a user chose: returns the files read and the keys found.
 fn artifact_hits(dir: &std::path::Path) -> (usize, usize) {
     let mut todo = vec![dir.to_path_buf()];
