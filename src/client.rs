@@ -1,25 +1,27 @@
-//! The `CoordinatesClient` class: create, poll, wait, cancel.
+//! The Rust API: [`Client`] creates tasks, polls them on an adaptive
+//! schedule, and returns Rust types. The JS class in `bindings` is a thin
+//! layer over it.
 //!
-//! Client state lives in an `Rc<Inner>` and every method returns a Promise
-//! built from `future_to_promise(async move { .. })`, so concurrent calls
-//! and `free()` while one is pending are both safe.
+//! A `Client` is cheap to clone (its state is shared), and each call is a
+//! future: dropping it cancels the call (its request in flight is aborted
+//! and nothing more is sent), as does the `signal` in its options.
 
-use crate::error::{Error, Kind};
+use crate::config::{Config, SolveOptions, WaitOptions};
+use crate::error::{Error, Kind, Result};
+use crate::image::Image;
 use crate::image::capture::{self, Prepared};
-use crate::image::geometry::{Limits, Scaling};
-use crate::js::{self, set};
-use crate::options::{CallOptions, ClientOptions};
+use crate::image::geometry::Limits;
 use crate::protocol::{
     self, CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest,
-    Method, Poll, Ready, TASK_TYPE, check_points,
+    Method, Point, Poll, Ready, TASK_TYPE, check_points,
 };
 use crate::schedule::{Cadence, Learner, backoff};
-use crate::transport::{Cancel, Fetcher, Stop, now_ms, random};
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use crate::task::{Progress, Recognition, Task, TaskState, Timing};
+use crate::transport::{Cancel, Fetcher, now_ms, random};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen::JsValue;
 
 /// How many transient faults in a row a wait survives.
 const MAX_CONSECUTIVE_FAULTS: u32 = 6;
@@ -28,471 +30,320 @@ const MAX_CONSECUTIVE_FAULTS: u32 = 6;
 const MAX_CREATE_RETRIES: u32 = 3;
 
 /// A client of AnySolver's CoordinatesRecognition task.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct CoordinatesClient {
+///
+/// ```no_run
+/// use anysolver_coordinates::{Client, Config, SolveOptions};
+/// # async fn run(canvas: web_sys::HtmlCanvasElement) -> Result<(), anysolver_coordinates::Error> {
+/// let client = Client::new(Config::new("anysolver_..."))?;
+/// let points = client
+///     .solve(
+///         canvas,
+///         SolveOptions {
+///             comment: Some("click on all bicycles".into()),
+///             ..SolveOptions::default()
+///         },
+///     )
+///     .await?;
+/// for p in points {
+///     println!("click at {}, {}", p.x, p.y);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
     inner: Rc<Inner>,
 }
 
 #[derive(Debug)]
 struct Inner {
-    opts: ClientOptions,
+    config: Config,
     fetcher: Fetcher,
     learner: RefCell<Learner>,
 }
 
-/// A created task: enough to resume waiting later (it survives
-/// `JSON.stringify`, e.g. in `chrome.storage.session`).
-#[derive(Clone, Debug)]
-struct TaskRecord {
-    task_id: String,
-    created_at: f64,
-    scaling: Option<Scaling>,
-    provider: Option<String>,
-}
-
-impl TaskRecord {
-    /// `{taskId, createdAt, scaling, provider?}`.
-    fn to_js(&self) -> JsValue {
-        let o: JsValue = Object::new().into();
-        set(&o, "taskId", &JsValue::from_str(&self.task_id));
-        set(&o, "createdAt", &JsValue::from_f64(self.created_at));
-        set(
-            &o,
-            "scaling",
-            &self.scaling.map_or(JsValue::NULL, js::scaling),
-        );
-        if let Some(p) = &self.provider {
-            set(&o, "provider", &JsValue::from_str(p));
-        }
-        o
-    }
-}
-
-fn reject(stop: Stop, key: &str) -> JsValue {
-    match stop {
-        Stop::Fail(e) => e.redact(key).into(),
-        Stop::Abort(reason) => reason,
-    }
-}
-
-#[wasm_bindgen]
-impl CoordinatesClient {
-    /// Creates a client. Throws an `AnySolverError` (`kind: "validation"`)
-    /// when an option is wrong.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
-    ) -> Result<CoordinatesClient, JsValue> {
-        let opts = ClientOptions::read(&options)?;
-        let fetcher = match &opts.fetch {
+impl Client {
+    /// A client for `config`, checked first (a `validation` error names
+    /// the wrong option).
+    pub fn new(config: Config) -> Result<Self> {
+        config.validate()?;
+        let config = Config {
+            client_key: config.client_key.trim().to_owned(),
+            endpoint: config.endpoint.trim_end_matches('/').to_owned(),
+            ..config
+        };
+        let fetcher = match &config.fetch {
             Some(f) => Fetcher::custom(f.clone()),
             None => Fetcher::global()?,
         };
         Ok(Self {
             inner: Rc::new(Inner {
-                opts,
+                config,
                 fetcher,
                 learner: RefCell::new(Learner::default()),
             }),
         })
     }
 
-    /// Submits `image` and resolves with the click points, in the original
-    /// image's pixels.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Point[]>")]
-    pub fn solve(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
-    ) -> Promise {
-        self.run(move |inner| async move {
-            let result = inner.recognize(&image, options).await?;
-            if let Some(first) = result.rejected.first() {
-                let mut e = Error::new(
-                    Kind::Parse,
-                    "INVALID_COORDINATES",
-                    format!(
-                        "the service answered {} unusable point(s) (first: #{}: {}); recognize() returns the rest",
-                        result.rejected.len(),
-                        first.index,
-                        first.reason
-                    ),
-                );
-                e.task_id = Some(result.task.task_id.clone());
-                return Err(e.into());
-            }
-            Ok(js::points(&result.coordinates))
-        })
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
     }
 
-    /// Like `solve`, but resolves with the whole result: task id, points,
-    /// rejected points, cost, provider, raw answer, scaling and timing.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Recognition>")]
-    pub fn recognize(
+    /// Submits `image` and returns the click points, in the original
+    /// image's pixels. A point the service sent that cannot be used fails
+    /// the call with `INVALID_COORDINATES` ([`Client::recognize`] returns
+    /// the rest).
+    pub async fn solve(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
-    ) -> Promise {
-        self.run(move |inner| async move { inner.recognize(&image, options).await?.into_js() })
+        image: impl Into<Image>,
+        options: SolveOptions,
+    ) -> Result<Vec<Point>> {
+        let result = self.recognize(image, options).await?;
+        if let Some(first) = result.rejected.first() {
+            let e = Error::new(
+                Kind::Parse,
+                "INVALID_COORDINATES",
+                format!(
+                    "the service answered {} unusable point(s) (first: #{}: {}); recognize() returns the rest",
+                    result.rejected.len(),
+                    first.index,
+                    first.reason
+                ),
+            );
+            return Err(e.with_task(&result.task_id));
+        }
+        Ok(result.coordinates)
     }
 
-    /// Submits `image` and resolves with a Task record at once, without
-    /// waiting for the result (see `waitForResult`).
-    #[wasm_bindgen(js_name = createTask, unchecked_return_type = "Promise<Task>")]
-    pub fn create_task(
+    /// Like [`Client::solve`], but returns the whole result: task id,
+    /// points, rejected points, cost, provider, raw answer, scaling and
+    /// timing.
+    pub async fn recognize(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
-    ) -> Promise {
-        self.run(move |inner| async move {
-            let (call, cancel) = inner.begin(options)?;
-            let task = inner.create(&image, &call, &cancel).await?;
-            Ok(task.to_js())
-        })
+        image: impl Into<Image>,
+        options: SolveOptions,
+    ) -> Result<Recognition> {
+        let (cancel, task) = self.inner.create(image.into(), &options).await?;
+        self.inner.wait(&task, &options.wait, &cancel, true).await
     }
 
-    /// Polls a task created earlier (a Task record, or a bare task id)
-    /// until it is solved, failed, past the deadline or aborted.
-    #[wasm_bindgen(js_name = waitForResult, unchecked_return_type = "Promise<Recognition>")]
-    pub fn wait_for_result(
+    /// Submits `image` and returns the [`Task`] at once, without waiting
+    /// for the result (see [`Client::wait_for_result`]).
+    pub async fn create_task(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Task | string")] task: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
-    ) -> Promise {
-        self.run(move |inner| async move {
-            let task = read_task(&task)?;
-            let (call, cancel) = inner.begin(options)?;
-            inner.wait(&task, &call, &cancel, false).await?.into_js()
-        })
+        image: impl Into<Image>,
+        options: SolveOptions,
+    ) -> Result<Task> {
+        self.inner
+            .create(image.into(), &options)
+            .await
+            .map(|(_, task)| task)
     }
 
-    /// One getTaskResult call: resolves with the task's current state.
-    #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<TaskState>")]
-    pub fn get_task_result(
-        &self,
-        #[wasm_bindgen(js_name = taskId, unchecked_param_type = "string")] task_id: JsValue,
-    ) -> Promise {
-        self.run(move |inner| async move {
-            let task = read_task(&task_id)?;
-            let cancel = Cancel::new(None, inner.opts.request_timeout_ms + 1_000.0);
-            let (poll, raw) = inner
-                .poll(&task.task_id, &cancel)
-                .await
-                .map_err(|s| with_task(s, &task.task_id))?;
-            let state = Object::new();
-            set(&state, "taskId", &JsValue::from_str(&task.task_id));
-            match poll {
-                Poll::Processing { status, provider } => {
-                    set(&state, "status", &JsValue::from_str(&status));
-                    set(&state, "provider", &opt_str(provider.as_deref()));
+    /// Polls a task created earlier until it is solved, failed, past the
+    /// deadline or aborted. Points are mapped back with the task's
+    /// scaling (a [`Task::from_id`] has none: they come as sent).
+    pub async fn wait_for_result(&self, task: &Task, options: WaitOptions) -> Result<Recognition> {
+        options.validate()?;
+        let cancel = self.inner.cancel(&options);
+        let mut task = task.clone();
+        if task.task_id.trim().is_empty() {
+            return Err(Error::validation(
+                "INVALID_TASK",
+                "expected a task id (a non-empty string) or a Task record from createTask()",
+            ));
+        }
+        if !task.created_at.is_finite() {
+            task.created_at = now_ms();
+        }
+        self.inner.wait(&task, &options, &cancel, false).await
+    }
+
+    /// One getTaskResult call: the task's current state.
+    pub async fn get_task_result(&self, task_id: &str) -> Result<TaskState> {
+        let task_id = task_id.trim();
+        if task_id.is_empty() {
+            return Err(Error::validation(
+                "INVALID_TASK",
+                "expected a task id (a non-empty string) or a Task record from createTask()",
+            ));
+        }
+        let cancel = Cancel::new(None, self.inner.config.request_timeout_ms + 1_000.0);
+        let poll = self
+            .inner
+            .poll(task_id, &cancel)
+            .await
+            .map_err(|e| e.with_task(task_id))?;
+        Ok(match poll {
+            Poll::Processing { status, provider } => TaskState {
+                task_id: task_id.to_owned(),
+                status,
+                provider,
+                cost: None,
+                coordinates: None,
+                rejected: None,
+                raw: None,
+            },
+            Poll::Ready(r) => {
+                let (good, rejected) = check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
+                TaskState {
+                    task_id: task_id.to_owned(),
+                    status: "ready".to_owned(),
+                    provider: r.provider,
+                    cost: r.cost,
+                    coordinates: Some(good),
+                    rejected: Some(rejected),
+                    raw: Some(r.raw),
                 }
-                Poll::Ready(r) => {
-                    let (good, rejected) =
-                        check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
-                    set(&state, "status", &JsValue::from_str("ready"));
-                    set(&state, "provider", &opt_str(r.provider.as_deref()));
-                    set(
-                        &state,
-                        "cost",
-                        &r.cost.map_or(JsValue::UNDEFINED, JsValue::from_f64),
-                    );
-                    set(&state, "coordinates", &js::points(&good));
-                    set(&state, "rejected", &js::rejected(&rejected));
-                    set(&state, "raw", &raw);
-                }
             }
-            Ok(state.into())
         })
     }
 
     /// The account balance in USD.
-    #[wasm_bindgen(js_name = getBalance, unchecked_return_type = "Promise<number>")]
-    pub fn get_balance(&self) -> Promise {
-        self.run(move |inner| async move {
-            let cancel = Cancel::new(None, inner.opts.request_timeout_ms + 1_000.0);
-            let body = JsValue::from(
-                GetBalanceRequest {
-                    client_key: &inner.opts.client_key,
-                }
-                .to_json(),
-            );
-            let (env, _, text) = inner.call(Method::GetBalance, &body, &cancel).await?;
-            Ok(JsValue::from_f64(env.into_balance(&text)?))
-        })
+    pub async fn get_balance(&self) -> Result<f64> {
+        let cancel = Cancel::new(None, self.inner.config.request_timeout_ms + 1_000.0);
+        let body = to_json(&GetBalanceRequest {
+            client_key: &self.inner.config.client_key,
+        })?;
+        let (env, text) = self.inner.call(Method::GetBalance, &body, &cancel).await?;
+        env.into_balance(&text)
     }
 }
 
-impl CoordinatesClient {
-    fn run<F, Fut>(&self, f: F) -> Promise
-    where
-        F: FnOnce(Rc<Inner>) -> Fut,
-        Fut: std::future::Future<Output = Result<JsValue, Stop>> + 'static,
-    {
-        let inner = self.inner.clone();
-        let key = inner.opts.client_key.clone();
-        let fut = f(inner);
-        future_to_promise(async move { fut.await.map_err(|s| reject(s, &key)) })
-    }
+/// A request body as a JS string (serde-wasm-bindgen, then
+/// `JSON.stringify`): pending requests hold no copy in wasm memory, which
+/// never shrinks once grown.
+fn to_json<T: Serialize>(request: &T) -> Result<JsValue> {
+    let value = request
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::validation("INVALID_REQUEST", e.to_string()))?;
+    js_sys::JSON::stringify(&value)
+        .map(JsValue::from)
+        .map_err(|_| Error::validation("INVALID_REQUEST", "the request could not be written"))
 }
 
-fn opt_str(s: Option<&str>) -> JsValue {
-    s.map_or(JsValue::UNDEFINED, JsValue::from_str)
-}
-
-fn with_task(stop: Stop, task_id: &str) -> Stop {
-    match stop {
-        Stop::Fail(e) => Stop::Fail(e.with_task(task_id)),
-        abort => abort,
-    }
-}
-
-/// Reads a Task record or a bare task id.
-fn read_task(value: &JsValue) -> Result<TaskRecord, Error> {
-    let bad = || {
-        Error::validation(
-            "INVALID_TASK",
-            "expected a task id (a non-empty string) or a Task record from createTask()",
-        )
-    };
-    if let Some(id) = value.as_string() {
-        let id = id.trim().to_owned();
-        if id.is_empty() {
-            return Err(bad());
-        }
-        return Ok(TaskRecord {
-            task_id: id,
-            created_at: now_ms(),
-            scaling: None,
-            provider: None,
-        });
-    }
-    if !value.is_object() {
-        return Err(bad());
-    }
-    let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).unwrap_or_default();
-    let task_id = get("taskId")
-        .as_string()
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(bad)?;
-    let created_at = get("createdAt")
-        .as_f64()
-        .filter(|t| t.is_finite())
-        .unwrap_or_else(now_ms);
-    let s = get("scaling");
-    let dim = |k: &str| {
-        Reflect::get(&s, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_f64())
-            .filter(|v| v.is_finite() && *v >= 1.0)
-            .map(|v| v as u32)
-    };
-    let scaling = match (
-        dim("originalWidth"),
-        dim("originalHeight"),
-        dim("sentWidth"),
-        dim("sentHeight"),
-    ) {
-        (Some(ow), Some(oh), Some(sw), Some(sh)) => Some(Scaling {
-            original_width: ow,
-            original_height: oh,
-            sent_width: sw,
-            sent_height: sh,
-        }),
-        _ => None,
-    };
-    Ok(TaskRecord {
-        task_id,
-        created_at,
-        scaling,
-        provider: get("provider").as_string(),
-    })
-}
-
-/// The outcome of a wait.
-struct Outcome {
-    task: TaskRecord,
-    coordinates: Vec<protocol::Point>,
-    rejected: Vec<protocol::RejectedPoint>,
-    ready: Ready,
-    raw: JsValue,
-    polls: u32,
-    elapsed_ms: f64,
-}
-
-impl Outcome {
-    fn into_js(self) -> Result<JsValue, Stop> {
-        let out = Object::new();
-        set(&out, "taskId", &JsValue::from_str(&self.task.task_id));
-        set(&out, "coordinates", &js::points(&self.coordinates));
-        set(&out, "rejected", &js::rejected(&self.rejected));
-        set(
-            &out,
-            "cost",
-            &self
-                .ready
-                .cost
-                .map_or(JsValue::UNDEFINED, JsValue::from_f64),
-        );
-        set(&out, "provider", &opt_str(self.ready.provider.as_deref()));
-        set(
-            &out,
-            "taskType",
-            &JsValue::from_str(self.ready.task_type.as_deref().unwrap_or(TASK_TYPE)),
-        );
-        set(&out, "raw", &self.raw);
-        set(
-            &out,
-            "scaling",
-            &self.task.scaling.map_or(JsValue::UNDEFINED, js::scaling),
-        );
-        let timing = Object::new();
-        set(
-            &timing,
-            "createdAt",
-            &JsValue::from_f64(self.task.created_at),
-        );
-        set(&timing, "elapsedMs", &JsValue::from_f64(self.elapsed_ms));
-        set(&timing, "polls", &JsValue::from_f64(f64::from(self.polls)));
-        set(&out, "timing", &timing);
-        Ok(out.into())
-    }
-}
-
-struct Progress<'a> {
-    callback: Option<&'a Function>,
+/// Sends progress events.
+struct Reporter<'a> {
+    callback: Option<&'a crate::config::OnProgress>,
     started: f64,
 }
 
-impl Progress<'_> {
+impl Reporter<'_> {
     fn emit(&self, status: &str, polls: u32, task_id: &str) {
-        let Some(cb) = self.callback else {
-            return;
-        };
-        let event = Object::new();
-        set(&event, "status", &JsValue::from_str(status));
-        set(&event, "polls", &JsValue::from_f64(f64::from(polls)));
-        set(
-            &event,
-            "elapsedMs",
-            &JsValue::from_f64((now_ms() - self.started).max(0.0).round()),
-        );
-        set(&event, "taskId", &JsValue::from_str(task_id));
-        // A throwing callback must not break the wait.
-        let _ = cb.call1(&JsValue::UNDEFINED, &event);
+        if let Some(cb) = self.callback {
+            cb(&Progress {
+                status: status.to_owned(),
+                polls,
+                elapsed_ms: (now_ms() - self.started).max(0.0).round(),
+                task_id: task_id.to_owned(),
+            });
+        }
     }
 }
 
 impl Inner {
-    /// `solve` and `recognize`: creates the task and waits for its result.
-    async fn recognize(&self, image: &JsValue, options: Option<Object>) -> Result<Outcome, Stop> {
-        let (call, cancel) = self.begin(options)?;
-        let task = self.create(image, &call, &cancel).await?;
-        self.wait(&task, &call, &cancel, true).await
-    }
-
-    /// Reads a call's options and starts its deadline and signal watch.
-    fn begin(&self, options: Option<Object>) -> Result<(CallOptions, Cancel), Stop> {
-        let call = CallOptions::read(&options.map(JsValue::from).unwrap_or_default())?;
-        let cancel = Cancel::new(
-            call.signal.clone(),
-            call.timeout_ms.unwrap_or(self.opts.timeout_ms),
-        );
-        Ok((call, cancel))
+    fn cancel(&self, wait: &WaitOptions) -> Cancel {
+        Cancel::new(
+            wait.signal.clone(),
+            wait.timeout_ms.unwrap_or(self.config.timeout_ms),
+        )
     }
 
     /// One API request: POST, check the status, parse the envelope.
-    /// `body` is the JSON as a JS string: pending requests hold no copy in
-    /// wasm memory, which never shrinks once grown.
     async fn call(
         &self,
         method: Method,
         body: &JsValue,
         cancel: &Cancel,
-    ) -> Result<(Envelope, JsValue, String), Stop> {
+    ) -> Result<(Envelope, String)> {
         let reply = self
             .fetcher
             .post(
-                &method.url(&self.opts.endpoint),
+                &method.url(&self.config.endpoint),
                 body,
-                self.opts.request_timeout_ms,
+                self.config.request_timeout_ms,
                 cancel,
             )
             .await?;
+        let text = || reply.body.as_string().unwrap_or_default();
         if reply.status != 200 {
-            return Err(Error::http(reply.status, reply.retry_after_ms).into());
+            return Err(Error::http(reply.status, reply.retry_after_ms));
         }
-        let value = js_sys::JSON::parse(&reply.body).map_err(|_| {
+        let not_json = || {
             Error::parse(
                 "INVALID_RESPONSE",
                 &format!("{} answered with something that is not JSON", method.name()),
-                &reply.body,
+                &text(),
+            )
+        };
+        let body = reply.body.as_string().ok_or_else(not_json)?;
+        let value = js_sys::JSON::parse(&body).map_err(|_| not_json())?;
+        if !value.is_object() || js_sys::Array::is_array(&value) {
+            return Err(protocol::not_an_object(method, &body));
+        }
+        let env: Envelope = serde_wasm_bindgen::from_value(value).map_err(|e| {
+            Error::parse(
+                "INVALID_RESPONSE",
+                &format!("{} answered an unreadable envelope ({e})", method.name()),
+                &body,
             )
         })?;
-        if !value.is_object() || Array::is_array(&value) {
-            return Err(Error::parse(
-                "INVALID_RESPONSE",
-                &format!("{} answered JSON that is not an object", method.name()),
-                &reply.body,
-            )
-            .into());
-        }
-        let env = Envelope::read(&value);
-        Ok((env, value, reply.body))
+        Ok((env, body))
     }
 
     async fn prepare(
         &self,
-        input: &JsValue,
+        image: Image,
         limits: Limits,
         what: &'static str,
         cancel: &Cancel,
-    ) -> Result<Prepared, Stop> {
+    ) -> Result<Prepared> {
         cancel.check()?;
-        let prepared = capture::prepare(input, limits, what).await?;
+        let prepared = capture::prepare(image, limits, what).await?;
         cancel.check()?;
         Ok(prepared)
     }
 
-    async fn create(
-        &self,
-        image: &JsValue,
-        call: &CallOptions,
-        cancel: &Cancel,
-    ) -> Result<TaskRecord, Stop> {
+    /// Checks the options, prepares the images and creates the task; the
+    /// call's deadline and signal watch go on into the wait.
+    async fn create(&self, image: Image, options: &SolveOptions) -> Result<(Cancel, Task)> {
+        options.validate()?;
+        let cancel = self.cancel(&options.wait);
         let started = now_ms();
         let prepared = self
-            .prepare(image, self.opts.limits, "image", cancel)
+            .prepare(image, self.config.limits, "image", &cancel)
             .await?;
-        let instructions = match &call.instructions {
+        let instructions = match &options.instructions {
             Some(i) => Some(
-                self.prepare(i, Limits::INSTRUCTIONS, "instructions", cancel)
+                self.prepare(i.clone(), Limits::INSTRUCTIONS, "instructions", &cancel)
                     .await?,
             ),
             None => None,
         };
-        let routing = self.opts.routing.overridden_by(&call.routing);
+        let routing = self.config.routing.overridden_by(&options.routing);
         // Only the request body, as a JS string, is kept across the awaits
         // below: the task and the Rust text are dropped once it is written.
         let body = {
             let task = CoordinatesTask {
-                task_type: TASK_TYPE,
-                image_base64: prepared.data_url,
-                comment: call.comment.clone(),
+                comment: options.comment.clone().filter(|c| !c.trim().is_empty()),
                 img_instructions: instructions.map(|p| p.data_url),
-                min_clicks: call.min_clicks,
-                max_clicks: call.max_clicks,
+                min_clicks: options.min_clicks,
+                max_clicks: options.max_clicks,
+                ..CoordinatesTask::new(prepared.data_url)
             };
-            JsValue::from(CreateTaskRequest::new(&self.opts.client_key, &task, &routing).to_json())
+            to_json(&CreateTaskRequest::new(
+                &self.config.client_key,
+                &task,
+                &routing,
+            ))?
         };
         let mut attempt = 0;
-        let (env, _, text) = loop {
-            match self.call(Method::CreateTask, &body, cancel).await {
+        let (env, text) = loop {
+            match self.call(Method::CreateTask, &body, &cancel).await {
                 // 429: the server refused the request, so nothing was created
                 // and trying again cannot charge twice. Nothing else is retried.
-                Err(Stop::Fail(e))
-                    if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES =>
-                {
+                Err(e) if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES => {
                     let wait = backoff(
                         attempt,
                         e.retry_after_ms.map(|ms| ms as f64 / 1000.0),
@@ -501,61 +352,73 @@ impl Inner {
                     attempt += 1;
                     cancel.sleep(wait * 1000.0).await?;
                 }
-                Err(Stop::Fail(mut e))
-                    if e.kind == Kind::Network || e.code == "REQUEST_TIMEOUT" =>
-                {
-                    e.retryable = false;
-                    e.message = format!(
-                        "{}; createTask may have reached the server, so it was not retried (that could charge twice)",
-                        e.message
-                    );
-                    return Err(e.into());
+                Err(e) if e.kind == Kind::Network || e.code == "REQUEST_TIMEOUT" => {
+                    return Err(Error::create_may_have_reached(e));
                 }
                 other => break other?,
             }
         };
-        let task_id = env.into_task_id(&text)?;
-        let record = TaskRecord {
-            task_id,
+        let task = Task {
+            task_id: env.into_task_id(&text)?,
             created_at: started,
             scaling: Some(prepared.scaling),
             provider: routing.provider,
         };
-        Progress {
-            callback: call.on_progress.as_ref(),
+        Reporter {
+            callback: options.wait.on_progress.as_ref(),
             started,
         }
-        .emit("created", 0, &record.task_id);
-        Ok(record)
+        .emit("created", 0, &task.task_id);
+        Ok((cancel, task))
     }
 
-    async fn poll(&self, task_id: &str, cancel: &Cancel) -> Result<(Poll, JsValue), Stop> {
-        let body = JsValue::from(
-            GetTaskResultRequest {
-                client_key: &self.opts.client_key,
-                task_id,
-            }
-            .to_json(),
-        );
-        let (env, value, text) = self.call(Method::GetTaskResult, &body, cancel).await?;
-        let raw = Reflect::get(&value, &JsValue::from_str("solution"))
-            .ok()
-            .filter(JsValue::is_object)
-            .and_then(|s| Reflect::get(&s, &JsValue::from_str("raw")).ok())
-            .unwrap_or(JsValue::UNDEFINED);
-        Ok((env.into_poll(&text)?, raw))
+    async fn poll(&self, task_id: &str, cancel: &Cancel) -> Result<Poll> {
+        let body = to_json(&GetTaskResultRequest {
+            client_key: &self.config.client_key,
+            task_id,
+        })?;
+        let (env, text) = self.call(Method::GetTaskResult, &body, cancel).await?;
+        env.into_poll(&text)
+    }
+
+    /// The result of a ready task: points checked against the sent image
+    /// and mapped back onto the original.
+    fn finish(task: &Task, ready: Ready, polls: u32, elapsed_ms: f64) -> Recognition {
+        let (w, h) = task.scaling.map_or((f64::INFINITY, f64::INFINITY), |s| {
+            (f64::from(s.sent_width), f64::from(s.sent_height))
+        });
+        let (good, rejected) = check_points(&ready.coordinates, w, h);
+        let coordinates = match task.scaling {
+            Some(s) => good.into_iter().map(|p| s.to_original(p)).collect(),
+            None => good,
+        };
+        Recognition {
+            task_id: task.task_id.clone(),
+            coordinates,
+            rejected,
+            cost: ready.cost,
+            provider: ready.provider,
+            task_type: ready.task_type.unwrap_or_else(|| TASK_TYPE.to_owned()),
+            raw: ready.raw,
+            scaling: task.scaling,
+            timing: Timing {
+                created_at: task.created_at,
+                elapsed_ms,
+                polls,
+            },
+        }
     }
 
     async fn wait(
         &self,
-        task: &TaskRecord,
-        call: &CallOptions,
+        task: &Task,
+        options: &WaitOptions,
         cancel: &Cancel,
         fresh: bool,
-    ) -> Result<Outcome, Stop> {
+    ) -> Result<Recognition> {
         let started = now_ms();
-        let progress = Progress {
-            callback: call.on_progress.as_ref(),
+        let progress = Reporter {
+            callback: options.on_progress.as_ref(),
             started,
         };
         let id = task.task_id.as_str();
@@ -567,62 +430,41 @@ impl Inner {
         loop {
             let fit = self.learner.borrow().fit(provider.as_deref());
             let Some(next) = Cadence::Adaptive(fit).next_poll(polls, last_poll) else {
-                let mut e = Error::new(
-                    Kind::Timeout,
-                    "POLL_LIMIT",
-                    format!("no result after {polls} polls, the most one task may take"),
-                );
-                e.retryable = false;
-                return Err(Stop::Fail(e.with_task(id)));
+                return Err(Error::poll_limit(polls).with_task(id));
             };
             if !poll_now {
                 cancel
                     .sleep((next - since_created()) * 1000.0)
                     .await
-                    .map_err(|s| with_task(s, id))?;
+                    .map_err(|e| e.with_task(id))?;
             }
             poll_now = false;
             polls += 1;
             last_poll = since_created();
             match self.poll(id, cancel).await {
-                Ok((
-                    Poll::Processing {
-                        status,
-                        provider: p,
-                    },
-                    _,
-                )) => {
+                Ok(Poll::Processing {
+                    status,
+                    provider: p,
+                }) => {
                     faults = 0;
                     provider = provider.or(p);
                     last_unfinished = last_poll;
                     progress.emit(&status, polls, id);
                 }
-                Ok((Poll::Ready(ready), raw)) => {
+                Ok(Poll::Ready(ready)) => {
                     let who = provider.clone().or_else(|| ready.provider.clone());
                     self.learner
                         .borrow_mut()
                         .observe(who.as_deref(), last_unfinished, last_poll);
-                    let scaling = task.scaling;
-                    let (w, h) = scaling.map_or((f64::INFINITY, f64::INFINITY), |s| {
-                        (f64::from(s.sent_width), f64::from(s.sent_height))
-                    });
-                    let (good, rejected) = check_points(&ready.coordinates, w, h);
-                    let coordinates = match scaling {
-                        Some(s) => good.into_iter().map(|p| s.to_original(p)).collect(),
-                        None => good,
-                    };
                     progress.emit("ready", polls, id);
-                    return Ok(Outcome {
-                        task: task.clone(),
-                        coordinates,
-                        rejected,
+                    return Ok(Self::finish(
+                        task,
                         ready,
-                        raw,
                         polls,
-                        elapsed_ms: (now_ms() - started).max(0.0),
-                    });
+                        (now_ms() - started).max(0.0),
+                    ));
                 }
-                Err(Stop::Fail(e)) if e.retryable && faults < MAX_CONSECUTIVE_FAULTS => {
+                Err(e) if e.retryable && faults < MAX_CONSECUTIVE_FAULTS => {
                     progress.emit("retrying", polls, id);
                     let wait = backoff(
                         faults,
@@ -633,22 +475,16 @@ impl Inner {
                     cancel
                         .sleep(wait * 1000.0)
                         .await
-                        .map_err(|s| with_task(s, id))?;
+                        .map_err(|e| e.with_task(id))?;
                     poll_now = true;
                 }
-                Err(stop) => {
-                    if let Stop::Fail(e) = &stop {
-                        progress.emit(
-                            if e.kind == Kind::Api {
-                                "failed"
-                            } else {
-                                "error"
-                            },
-                            polls,
-                            id,
-                        );
+                Err(e) => {
+                    match e.kind {
+                        Kind::Api => progress.emit("failed", polls, id),
+                        Kind::Aborted => {}
+                        _ => progress.emit("error", polls, id),
                     }
-                    return Err(with_task(stop, id));
+                    return Err(e.with_task(id));
                 }
             }
         }

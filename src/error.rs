@@ -1,17 +1,20 @@
-//! The one error type of the crate, and its conversion into a JS `Error`.
+//! The one error type of the crate.
 //!
 //! Every failure a caller can meet is an [`Error`]: it has a [`Kind`] (what
 //! went wrong, broadly), a stable `code` to branch on, a message in plain
-//! words, and whether trying again may help. In JavaScript it becomes an
-//! `Error` whose `name` is `"AnySolverError"` and whose own properties carry
-//! `kind`, `code`, `retryable`, `errorId`, `httpStatus` and `taskId`.
+//! words, and whether trying again may help, decided when the error is
+//! made. The JS binding turns it into an `Error` whose `name` is
+//! `"AnySolverError"` and whose own properties carry its serialized fields
+//! (`kind`, `code`, `retryable`, `errorId`, `httpStatus`, `taskId`).
 //! No message ever contains the API key.
 
-use crate::text::Quoted;
+use crate::text::{Num, Quoted};
+use serde::Serialize;
 use std::borrow::Cow;
 
 /// What went wrong, broadly. Spelled in JS as the lowercase names below.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// `"validation"`: an option or argument is wrong; nothing was sent.
     Validation,
@@ -27,8 +30,8 @@ pub enum Kind {
     Parse,
     /// `"timeout"`: the overall deadline or one request's limit passed.
     Timeout,
-    /// `"aborted"`: the work was cancelled by something other than the
-    /// caller's signal (an abort by the signal rejects with its reason).
+    /// `"aborted"`: the caller cancelled the call (its `AbortSignal`
+    /// fired). In JS an abort rejects with the signal's own reason instead.
     Aborted,
 }
 
@@ -49,7 +52,8 @@ impl Kind {
 }
 
 /// An error of this crate.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct Error {
     /// What went wrong, broadly.
@@ -62,19 +66,34 @@ pub struct Error {
     /// Whether the same call may succeed if tried again later.
     pub retryable: bool,
     /// The API's `errorId`, for `kind == Api`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<u32>,
     /// The HTTP status, for `kind == Http`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     /// The task concerned, when one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     /// How long the server asked us to wait (`Retry-After`), milliseconds.
+    #[serde(skip)]
     pub retry_after_ms: Option<u64>,
 }
 
 impl Error {
-    /// A new error with no optional detail.
+    /// A new error with no optional detail; `retryable` follows from the
+    /// kind (network faults and one request's time limit are worth another
+    /// try, the rest is not).
     pub fn new(kind: Kind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        let retryable = matches!(kind, Kind::Network | Kind::Http | Kind::Timeout);
+        let retryable = matches!(kind, Kind::Network | Kind::Timeout);
+        Self::with_retry(kind, code, message, retryable)
+    }
+
+    fn with_retry(
+        kind: Kind,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+        retryable: bool,
+    ) -> Self {
         Self {
             kind,
             code: code.into(),
@@ -114,12 +133,12 @@ impl Error {
 
     /// A non-200 HTTP status.
     pub fn http(status: u16, retry_after_ms: Option<u64>) -> Self {
-        let mut e = Self::new(
+        let mut e = Self::with_retry(
             Kind::Http,
             format!("HTTP_{status}"),
             format!("the server answered HTTP {status}"),
+            status == 429 || status == 408 || status >= 500,
         );
-        e.retryable = status == 429 || status == 408 || status >= 500;
         e.http_status = Some(status);
         e.retry_after_ms = retry_after_ms;
         e
@@ -137,9 +156,66 @@ impl Error {
         } else {
             format!("{code}: {description}")
         };
-        let mut e = Self::new(Kind::Api, code, message);
-        e.retryable = error_id == 2;
+        let mut e = Self::with_retry(Kind::Api, code, message, error_id == 2);
         e.error_id = Some(error_id);
+        e
+    }
+
+    /// The overall deadline of a call passed (not retryable: the caller's
+    /// own limit).
+    pub fn deadline(timeout_ms: f64) -> Self {
+        Self::with_retry(
+            Kind::Timeout,
+            "TIMEOUT",
+            format!(
+                "no result within the {} ms deadline (timeoutMs)",
+                Num(timeout_ms)
+            ),
+            false,
+        )
+    }
+
+    /// One request got no answer within its limit.
+    pub fn request_timeout(request_timeout_ms: f64) -> Self {
+        Self::with_retry(
+            Kind::Timeout,
+            "REQUEST_TIMEOUT",
+            format!(
+                "the server did not answer within {} ms (requestTimeoutMs)",
+                Num(request_timeout_ms)
+            ),
+            true,
+        )
+    }
+
+    /// A task polled as often as one task may be, without a result.
+    pub fn poll_limit(polls: u32) -> Self {
+        Self::with_retry(
+            Kind::Timeout,
+            "POLL_LIMIT",
+            format!("no result after {polls} polls, the most one task may take"),
+            false,
+        )
+    }
+
+    /// The caller's signal fired.
+    pub fn aborted() -> Self {
+        Self::with_retry(Kind::Aborted, "ABORTED", "the call was aborted", false)
+    }
+
+    /// A createTask that failed after its request may have reached the
+    /// server: not retryable, since trying again could charge twice.
+    pub fn create_may_have_reached(cause: Error) -> Self {
+        let mut e = Self::with_retry(
+            cause.kind,
+            cause.code,
+            format!(
+                "{}; createTask may have reached the server, so it was not retried (that could charge twice)",
+                cause.message
+            ),
+            false,
+        );
+        e.http_status = cause.http_status;
         e
     }
 
@@ -151,12 +227,24 @@ impl Error {
         self
     }
 
-    /// The same error with every occurrence of `secret` blanked out of its
-    /// message: a last guard so that the API key can never leak through
-    /// text a server echoed back.
+    /// The same error with every occurrence of `secret` blanked out of
+    /// every string it carries (message, code, task id): a last guard so
+    /// that the API key can never leak through text a server echoed back.
     pub fn redact(mut self, secret: &str) -> Self {
-        if !secret.is_empty() && self.message.contains(secret) {
-            self.message = self.message.replace(secret, "[redacted]");
+        if secret.is_empty() {
+            return self;
+        }
+        let blank = |s: &str| s.replace(secret, "[redacted]");
+        if self.message.contains(secret) {
+            self.message = blank(&self.message);
+        }
+        if self.code.contains(secret) {
+            self.code = Cow::Owned(blank(&self.code));
+        }
+        if let Some(t) = &mut self.task_id
+            && t.contains(secret)
+        {
+            *t = blank(t);
         }
         self
     }
@@ -164,38 +252,6 @@ impl Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-#[cfg(target_arch = "wasm32")]
-mod js {
-    use super::Error;
-    use wasm_bindgen::JsValue;
-
-    fn set(target: &JsValue, key: &str, value: &JsValue) {
-        // Setting a property on a fresh Error object cannot fail; if it
-        // somehow did, the error still carries its message.
-        let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
-    }
-
-    impl From<Error> for JsValue {
-        fn from(e: Error) -> JsValue {
-            let err = js_sys::Error::new(&e.message);
-            err.set_name("AnySolverError");
-            let v: JsValue = err.into();
-            set(&v, "kind", &JsValue::from_str(e.kind.as_str()));
-            set(&v, "code", &JsValue::from_str(&e.code));
-            set(&v, "retryable", &JsValue::from_bool(e.retryable));
-            let opt_num = |n: Option<f64>| n.map_or(JsValue::UNDEFINED, JsValue::from_f64);
-            set(&v, "errorId", &opt_num(e.error_id.map(f64::from)));
-            set(&v, "httpStatus", &opt_num(e.http_status.map(f64::from)));
-            let task = e
-                .task_id
-                .as_deref()
-                .map_or(JsValue::UNDEFINED, JsValue::from_str);
-            set(&v, "taskId", &task);
-            v
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -229,8 +285,27 @@ mod tests {
     }
 
     #[test]
-    fn redaction_blanks_the_key() {
-        let e = Error::api(1, "X", "key anysolver_secret is bad").redact("anysolver_secret");
-        assert!(!e.message.contains("anysolver_secret"));
+    fn redaction_blanks_the_key_everywhere() {
+        let key = "anysolver_secret";
+        let e = Error::api(
+            1,
+            "KEY_anysolver_secret_REJECTED",
+            "key anysolver_secret is bad",
+        )
+        .with_task("t-anysolver_secret")
+        .redact(key);
+        assert!(!format!("{e:?}").contains(key), "{e:?}");
+        assert_eq!(e.code, "KEY_[redacted]_REJECTED");
+    }
+
+    #[test]
+    fn retryable_is_decided_at_birth() {
+        assert!(!Error::deadline(4000.0).retryable);
+        assert!(Error::request_timeout(25_000.0).retryable);
+        assert!(!Error::poll_limit(120).retryable);
+        assert!(Error::network("reset").retryable);
+        let e = Error::create_may_have_reached(Error::network("reset"));
+        assert!(!e.retryable && e.message.contains("charge twice"));
+        assert_eq!(e.code, "NETWORK_ERROR");
     }
 }

@@ -1,14 +1,19 @@
-//! `fetch`, timers and cancellation, bound on the global object (never on
-//! `window`) so the same code runs in pages, workers, service workers and
-//! Node.
+//! One request: gloo-net builds it and reads the answer's status and
+//! headers; `fetch` (the global one, or the caller's) is called here inside
+//! our own error handling, so no rejection value (a string, `undefined`)
+//! and no odd resolution (a non-`Response`) can reach a panic.
+//!
+//! Timers and `fetch` are bound on the global object (never on `window`),
+//! so the same code runs in pages, workers, service workers and Node.
 //!
 //! Every wait races three things: the work itself, the caller's
 //! `AbortSignal`, and the overall deadline. The caller's signal is never
 //! handed to `fetch`: each request gets an internal `AbortController`,
-//! aborted when the caller aborts or a limit passes, and the abort rejects
-//! with the caller's own `signal.reason`.
+//! aborted (with our own `Error` as reason) when the caller aborts, a limit
+//! passes, or the request's future is dropped.
 
-use crate::error::{Error, Kind};
+use crate::error::{Error, Result};
+use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -21,35 +26,6 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64, arg: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
-
-    /// Whatever `fetch` resolves to: read structurally, so a user-supplied
-    /// fetch returning a Response-like object works too.
-    type FetchResponse;
-    #[wasm_bindgen(method, getter, structural)]
-    fn status(this: &FetchResponse) -> JsValue;
-    #[wasm_bindgen(method, structural)]
-    fn text(this: &FetchResponse) -> Promise;
-    #[wasm_bindgen(method, getter, structural)]
-    fn headers(this: &FetchResponse) -> JsValue;
-
-    type HeadersLike;
-    #[wasm_bindgen(method, structural, catch)]
-    fn get(this: &HeadersLike, name: &str) -> Result<JsValue, JsValue>;
-}
-
-/// Why a wait ended early.
-#[derive(Debug)]
-pub enum Stop {
-    /// A failure, to be rejected as an `Error`.
-    Fail(Error),
-    /// The caller's signal fired: reject with this reason.
-    Abort(JsValue),
-}
-
-impl From<Error> for Stop {
-    fn from(e: Error) -> Self {
-        Stop::Fail(e)
-    }
 }
 
 /// A pending `setTimeout`, cleared when dropped (so Node is not kept alive
@@ -141,29 +117,14 @@ impl Cancel {
     }
 
     /// `Err` if the signal has fired or the deadline passed.
-    pub fn check(&self) -> Result<(), Stop> {
-        if let Some(sig) = &self.signal
-            && sig.aborted()
-        {
-            return Err(Stop::Abort(sig.reason()));
+    pub fn check(&self) -> Result<()> {
+        if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return Err(Error::aborted());
         }
         if now_ms() >= self.deadline_at {
-            return Err(self.deadline_error().into());
+            return Err(Error::deadline(self.timeout_ms));
         }
         Ok(())
-    }
-
-    fn deadline_error(&self) -> Error {
-        let mut e = Error::new(
-            Kind::Timeout,
-            "TIMEOUT",
-            format!(
-                "no result within the {} ms deadline (timeoutMs)",
-                crate::text::Num(self.timeout_ms)
-            ),
-        );
-        e.retryable = false;
-        e
     }
 
     /// Waits for `work`, unless the signal or the deadline comes first.
@@ -173,7 +134,7 @@ impl Cancel {
         &self,
         work: &Promise,
         extra: Option<(&Promise, &JsValue, Error)>,
-    ) -> Result<Result<JsValue, JsValue>, Stop> {
+    ) -> Result<Result<JsValue, JsValue>> {
         let racers = js_sys::Array::of3(work, &self.abort_promise, &self.deadline_promise);
         if let Some((p, _, _)) = &extra {
             racers.push(p);
@@ -181,26 +142,22 @@ impl Cancel {
         let outcome = JsFuture::from(Promise::race(&racers)).await;
         if let Ok(v) = &outcome {
             if *v == self.abort_token {
-                let reason = self
-                    .signal
-                    .as_ref()
-                    .map_or(JsValue::UNDEFINED, AbortSignal::reason);
-                return Err(Stop::Abort(reason));
+                return Err(Error::aborted());
             }
             if *v == self.deadline_token {
-                return Err(self.deadline_error().into());
+                return Err(Error::deadline(self.timeout_ms));
             }
             if let Some((_, token, err)) = extra
                 && v == token
             {
-                return Err(err.into());
+                return Err(err);
             }
         }
         Ok(outcome)
     }
 
     /// Sleeps `ms`, unless the signal or the deadline comes first.
-    pub async fn sleep(&self, ms: f64) -> Result<(), Stop> {
+    pub async fn sleep(&self, ms: f64) -> Result<()> {
         if ms <= 0.0 {
             return self.check();
         }
@@ -217,13 +174,26 @@ impl Drop for Cancel {
     }
 }
 
+/// Aborts a request's controller when dropped: when the request is done
+/// this does nothing; when its future is dropped mid-flight (the Rust way
+/// to cancel) it stops the fetch.
+struct AbortOnDrop(AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0
+            .abort_with_reason(&js_sys::Error::new("the request was cancelled").into());
+    }
+}
+
 /// An HTTP answer, read whole.
 #[derive(Debug)]
 pub struct Reply {
     /// The status code.
     pub status: u16,
-    /// The body text.
-    pub body: String,
+    /// The body text, as a JS string (parsed by `JSON.parse` without a
+    /// copy in wasm memory).
+    pub body: JsValue,
     /// `Retry-After`, in milliseconds, when sent.
     pub retry_after_ms: Option<u64>,
 }
@@ -236,7 +206,7 @@ pub struct Fetcher {
 
 impl Fetcher {
     /// `globalThis.fetch`.
-    pub fn global() -> Result<Self, Error> {
+    pub fn global() -> Result<Self> {
         let f = Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
@@ -249,7 +219,7 @@ impl Fetcher {
         Ok(Self { func: f })
     }
 
-    /// A caller-supplied fetch function.
+    /// A caller-supplied fetch function, called with one `Request`.
     pub fn custom(func: Function) -> Self {
         Self { func }
     }
@@ -262,96 +232,65 @@ impl Fetcher {
         body: &JsValue,
         request_timeout_ms: f64,
         cancel: &Cancel,
-    ) -> Result<Reply, Stop> {
+    ) -> Result<Reply> {
         cancel.check()?;
-        let controller = AbortController::new()
-            .map_err(|_| Error::network("could not create an AbortController"))?;
-        let init = Object::new();
-        let headers = Object::new();
-        let set = |o: &Object, k: &str, v: &JsValue| {
-            let _ = Reflect::set(o, &JsValue::from_str(k), v);
-        };
-        set(
-            &headers,
-            "Content-Type",
-            &JsValue::from_str("application/json"),
+        let controller = AbortOnDrop(
+            AbortController::new()
+                .map_err(|_| Error::network("could not create an AbortController"))?,
         );
-        set(&init, "method", &JsValue::from_str("POST"));
-        set(&init, "headers", &headers);
-        set(&init, "body", body);
-        set(&init, "signal", &controller.signal());
+        let request = RequestBuilder::new(url)
+            .method(Method::POST)
+            .header("Content-Type", "application/json")
+            .abort_signal(Some(&controller.0.signal()))
+            .body(body.clone())
+            .map_err(|e| Error::network(format!("the request could not be built: {e}")))?;
+        let request = web_sys::Request::from(request);
 
         let timeout_token: JsValue = Object::new().into();
         let (_timer, timeout_promise) = Timer::start(request_timeout_ms, &timeout_token);
-        let mut too_slow = Error::new(
-            Kind::Timeout,
-            "REQUEST_TIMEOUT",
-            format!(
-                "the server did not answer within {} ms (requestTimeoutMs)",
-                crate::text::Num(request_timeout_ms)
-            ),
-        );
-        too_slow.retryable = true;
+        let too_slow = Error::request_timeout(request_timeout_ms);
 
-        let abort_on_stop = |r: Result<Result<JsValue, JsValue>, Stop>| {
-            if r.is_err() {
-                controller.abort();
-            }
-            r
-        };
-
-        let started = match self
-            .func
-            .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
-        {
+        // The call itself may throw, and its promise may reject with
+        // anything: both are caught here.
+        let started = match self.func.call1(&JsValue::UNDEFINED, &request) {
             Ok(p) => Promise::resolve(&p),
-            Err(e) => return Err(network_error(&e).into()),
+            Err(e) => return Err(network_error(&e)),
         };
         let extra = Some((&timeout_promise, &timeout_token, too_slow.clone()));
-        let response =
-            abort_on_stop(cancel.race(&started, extra).await)?.map_err(|e| network_error(&e))?;
-        let response: FetchResponse = response.unchecked_into();
-        let status = response
-            .status()
-            .as_f64()
-            .filter(|s| (100.0..=599.0).contains(s))
-            .ok_or_else(|| {
+        let raw = cancel
+            .race(&started, extra)
+            .await?
+            .map_err(|e| network_error(&e))?
+            .dyn_into::<web_sys::Response>()
+            .map_err(|_| {
                 Error::parse(
                     "INVALID_RESPONSE",
-                    "fetch resolved to something without an HTTP status",
+                    "fetch resolved to something that is not a Response",
                     "",
                 )
-            })? as u16;
-        let retry_after_ms = retry_after(&response);
-        let text_promise = match Reflect::get(&response, &JsValue::from_str("text")) {
-            Ok(f) if f.is_function() => response.text(),
-            _ => {
-                return Err(Error::parse(
-                    "INVALID_RESPONSE",
-                    "the response has no text() method",
-                    "",
-                )
-                .into());
-            }
-        };
+            })?;
+        let text = raw.text().map_err(|e| network_error(&e))?;
+        let response = gloo_net::http::Response::from(raw);
+        let status = response.status();
+        let retry_after_ms = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| retry_after(&v));
         let extra = Some((&timeout_promise, &timeout_token, too_slow));
-        let text = abort_on_stop(cancel.race(&text_promise, extra).await)?
+        let body = cancel
+            .race(&text, extra)
+            .await?
             .map_err(|e| network_error(&e))?;
         Ok(Reply {
             status,
-            body: text.as_string().unwrap_or_default(),
+            body,
             retry_after_ms,
         })
     }
 }
 
-fn retry_after(response: &FetchResponse) -> Option<u64> {
-    let headers = response.headers();
-    if !headers.is_object() {
-        return None;
-    }
-    let headers: HeadersLike = headers.unchecked_into();
-    let value = headers.get("retry-after").ok()?.as_string()?;
+/// `Retry-After` (seconds, or an HTTP date) in milliseconds, at most an hour.
+fn retry_after(value: &str) -> Option<u64> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(3_600_000.0) as u64);
@@ -361,6 +300,7 @@ fn retry_after(response: &FetchResponse) -> Option<u64> {
         .then(|| (at - now_ms()).clamp(0.0, 3_600_000.0) as u64)
 }
 
+/// A failed fetch, whatever it rejected with.
 fn network_error(e: &JsValue) -> Error {
     let detail = Reflect::get(e, &JsValue::from_str("message"))
         .ok()

@@ -12,3 +12,6 @@ mod common;
 
 #[path = "common/faults.rs"]
 mod faults;
+
+#[path = "common/rust_api.rs"]
+mod rust_api;

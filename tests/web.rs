@@ -21,3 +21,6 @@ mod dom;
 
 #[path = "common/corpus.rs"]
 mod corpus;
+
+#[path = "common/rust_api.rs"]
+mod rust_api;

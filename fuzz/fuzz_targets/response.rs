@@ -3,17 +3,20 @@
 //! error is always an error the caller can read.
 #![no_main]
 
-use anysolver_coordinates::protocol::{Envelope, Poll, check_points};
+use anysolver_coordinates::protocol::{Method, Poll, check_points, parse_answer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
-        return;
+    let envelope = match parse_answer(Method::GetTaskResult, body) {
+        Ok(envelope) => envelope,
+        Err(e) => {
+            assert!(!e.code.is_empty() && !e.message.is_empty());
+            return;
+        }
     };
-    let envelope = Envelope::read(&value);
     if let Some(e) = envelope.error() {
         assert!(!e.code.is_empty());
     }

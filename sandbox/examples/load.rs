@@ -11,8 +11,8 @@
 #![allow(clippy::indexing_slicing)]
 
 use anysolver_coordinates::protocol::{
-    CoordinatesTask, CreateTaskRequest, Envelope, GetTaskResultRequest, Poll, Routing, TASK_TYPE,
-    check_points,
+    CoordinatesTask, CreateTaskRequest, Envelope, GetTaskResultRequest, Method, Poll, Routing,
+    check_points, parse_answer, to_json,
 };
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -90,10 +90,8 @@ async fn challenge(http: &reqwest::Client, base: &str, seed: u64) -> Result<Chal
     })
 }
 
-fn envelope(text: &str) -> Result<Envelope, String> {
-    serde_json::from_str::<Value>(text)
-        .map(|v| Envelope::read(&v))
-        .map_err(|e| format!("not an API answer ({e}): {text:.120}"))
+fn envelope(method: Method, text: &str) -> Result<Envelope, String> {
+    parse_answer(method, text).map_err(|e| e.message)
 }
 
 /// Solves one task: createTask, then getTaskResult after 1 s and every
@@ -106,35 +104,31 @@ async fn solve(
     m: &mut Measured,
 ) -> Result<(), String> {
     let task = CoordinatesTask {
-        task_type: TASK_TYPE,
-        image_base64: c.image.clone(),
         comment: Some(c.comment.clone()),
-        img_instructions: None,
-        min_clicks: None,
-        max_clicks: None,
+        ..CoordinatesTask::new(c.image.clone())
     };
     let routing = Routing {
         provider: Some("Vision".to_owned()),
         ..Routing::default()
     };
-    let body = CreateTaskRequest::new(key, &task, &routing).to_json();
+    let body = to_json(&CreateTaskRequest::new(key, &task, &routing)).map_err(|e| e.message)?;
     let started = Instant::now();
     let (text, ms) = post(http, &format!("{base}/createTask"), &body).await?;
     m.create_ms.push(ms);
-    let id = envelope(&text)?
+    let id = envelope(Method::CreateTask, &text)?
         .into_task_id(&text)
         .map_err(|e| e.message)?;
     m.task_ids.push(id.clone());
-    let poll_body = GetTaskResultRequest {
+    let poll_body = to_json(&GetTaskResultRequest {
         client_key: key,
         task_id: &id,
-    }
-    .to_json();
+    })
+    .map_err(|e| e.message)?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let first = loop {
         let (text, ms) = post(http, &format!("{base}/getTaskResult"), &poll_body).await?;
         m.poll_ms.push(ms);
-        match envelope(&text)?
+        match envelope(Method::GetTaskResult, &text)?
             .into_poll(&text)
             .map_err(|e| format!("{id}: {}", e.message))?
         {
@@ -144,7 +138,7 @@ async fn solve(
     };
     m.task_ms.push(started.elapsed().as_secs_f64() * 1000.0);
     let (text, _) = post(http, &format!("{base}/getTaskResult"), &poll_body).await?;
-    match envelope(&text)?.into_poll(&text) {
+    match envelope(Method::GetTaskResult, &text)?.into_poll(&text) {
         Ok(Poll::Ready(again)) if again.coordinates == first.coordinates => {}
         _ => {
             return Err(format!(

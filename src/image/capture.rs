@@ -1,12 +1,13 @@
-//! Reading every image form a page has into bytes, and shrinking or
+//! Reading every [`Image`] form into bytes, and shrinking or
 //! re-encoding in the browser (pages and workers alike: `createImageBitmap`
 //! and `OffscreenCanvas`) when the providers would refuse it as it is.
 
+use super::Image;
 use super::encoding::{self, data_url};
 use super::geometry::{Limits, Scaling, fit_within};
 use super::sniff::{Format, sniff};
 use crate::error::{Error, Result};
-use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -44,16 +45,41 @@ pub struct Prepared {
     pub reencoded: bool,
 }
 
-/// Something that can be drawn: an element, a bitmap, a canvas.
+/// Something that can be drawn: an element, a bitmap, a canvas. A bitmap
+/// this module made itself is closed when dropped.
 struct Pixels {
     source: JsValue,
     width: u32,
     height: u32,
+    owned: bool,
 }
 
-/// `what` names the argument in messages ("image" or "instructions").
-pub async fn prepare(input: &JsValue, limits: Limits, what: &'static str) -> Result<Prepared> {
-    match read(input, what).await? {
+impl Pixels {
+    fn borrowed(source: &JsValue, width: u32, height: u32) -> Self {
+        Self {
+            source: source.clone(),
+            width,
+            height,
+            owned: false,
+        }
+    }
+}
+
+impl Drop for Pixels {
+    fn drop(&mut self) {
+        if self.owned
+            && let Some(bitmap) = self.source.dyn_ref::<web_sys::ImageBitmap>()
+        {
+            bitmap.close();
+        }
+    }
+}
+
+/// Reads `image`, checks it, and shrinks or re-encodes it when it exceeds
+/// `limits`. `what` names the argument in messages ("image" or
+/// "instructions").
+pub async fn prepare(image: Image, limits: Limits, what: &'static str) -> Result<Prepared> {
+    match read(image, what).await? {
         Input::Bytes(bytes) => from_bytes(bytes, limits, what).await,
         Input::Pixels(px) => encode(px, limits, what).await,
     }
@@ -68,121 +94,75 @@ fn prop(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn dim(v: &JsValue, key: &str) -> u32 {
-    prop(v, key)
-        .as_f64()
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .unwrap_or(0.0) as u32
-}
-
-async fn read(input: &JsValue, what: &'static str) -> Result<Input> {
-    if let Some(s) = input.as_string() {
-        let d = encoding::decode(&s).map_err(|e| named(e, what))?;
-        return Ok(Input::Bytes(d.bytes));
-    }
-    if input.is_null() || input.is_undefined() || !input.is_object() {
-        return Err(unsupported(input, what));
-    }
-    if let Some(buf) = input.dyn_ref::<ArrayBuffer>() {
-        if prop(buf, "detached").as_bool() == Some(true) {
-            return Err(Error::image(
-                "DETACHED_BUFFER",
-                format!("the {what} ArrayBuffer is detached (it was transferred)"),
-            ));
+async fn read(image: Image, what: &'static str) -> Result<Input> {
+    match image {
+        Image::Text(s) => {
+            let d = encoding::decode(&s).map_err(|e| named(e, what))?;
+            Ok(Input::Bytes(d.bytes))
         }
-        return non_empty(Uint8Array::new(buf).to_vec(), what).map(Input::Bytes);
-    }
-    if ArrayBuffer::is_view(input) {
-        let buffer = prop(input, "buffer");
-        if prop(&buffer, "detached").as_bool() == Some(true) {
-            return Err(Error::image(
-                "DETACHED_BUFFER",
-                format!("the {what} buffer is detached (it was transferred)"),
-            ));
-        }
-        let offset = dim(input, "byteOffset");
-        let length = dim(input, "byteLength");
-        let view = buffer
-            .dyn_ref::<ArrayBuffer>()
-            .map(|b| Uint8Array::new_with_byte_offset_and_length(b, offset, length).to_vec())
-            .ok_or_else(|| unsupported(input, what))?;
-        return non_empty(view, what).map(Input::Bytes);
-    }
-    if input.is_instance_of::<web_sys::Blob>() {
-        let blob: &web_sys::Blob = input.unchecked_ref();
-        let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
-            Error::image(
-                "UNREADABLE_BLOB",
-                format!("the {what} Blob could not be read: {}", js_message(&e)),
-            )
-        })?;
-        return non_empty(Uint8Array::new(&buf).to_vec(), what).map(Input::Bytes);
-    }
-    if input.is_instance_of::<web_sys::HtmlImageElement>() {
-        let img: &web_sys::HtmlImageElement = input.unchecked_ref();
-        if !img.complete() || img.natural_width() == 0 {
-            JsFuture::from(img.decode()).await.map_err(|_| {
+        Image::Bytes(bytes) => non_empty(bytes, what).map(Input::Bytes),
+        Image::Blob(blob) => {
+            let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
                 Error::image(
-                    "IMAGE_LOAD_FAILED",
-                    format!(
-                        "the {what} <img> did not load (check its src, and that it is an image)"
-                    ),
+                    "UNREADABLE_BLOB",
+                    format!("the {what} Blob could not be read: {}", js_message(&e)),
                 )
             })?;
+            non_empty(Uint8Array::new(&buf).to_vec(), what).map(Input::Bytes)
         }
-        let (w, h) = (img.natural_width(), img.natural_height());
-        if w == 0 || h == 0 {
-            return Err(Error::image(
-                "IMAGE_LOAD_FAILED",
-                format!("the {what} <img> has no pixels (it failed to load)"),
-            ));
+        Image::Element(img) => {
+            if !img.complete() || img.natural_width() == 0 {
+                JsFuture::from(img.decode()).await.map_err(|_| {
+                    Error::image(
+                        "IMAGE_LOAD_FAILED",
+                        format!(
+                            "the {what} <img> did not load (check its src, and that it is an image)"
+                        ),
+                    )
+                })?;
+            }
+            let (w, h) = (img.natural_width(), img.natural_height());
+            if w == 0 || h == 0 {
+                return Err(Error::image(
+                    "IMAGE_LOAD_FAILED",
+                    format!("the {what} <img> has no pixels (it failed to load)"),
+                ));
+            }
+            Ok(Input::Pixels(Pixels::borrowed(&img, w, h)))
         }
-        return Ok(Input::Pixels(Pixels {
-            source: input.clone(),
-            width: w,
-            height: h,
-        }));
-    }
-    if input.is_instance_of::<web_sys::ImageData>() {
-        let (w, h) = (dim(input, "width"), dim(input, "height"));
-        let bitmap = bitmap_from(input, what).await?;
-        return Ok(Input::Pixels(Pixels {
-            source: bitmap,
-            width: w,
-            height: h,
-        }));
-    }
-    if input.is_instance_of::<web_sys::ImageBitmap>() {
-        let (w, h) = (dim(input, "width"), dim(input, "height"));
-        if w == 0 || h == 0 {
-            return Err(Error::image(
-                "CLOSED_BITMAP",
-                format!("the {what} ImageBitmap is closed or empty"),
-            ));
+        Image::Data(data) => {
+            let (w, h) = (data.width(), data.height());
+            let bitmap = bitmap_from(&data, what).await?;
+            Ok(Input::Pixels(Pixels {
+                source: bitmap,
+                width: w,
+                height: h,
+                owned: true,
+            }))
         }
-        return Ok(Input::Pixels(Pixels {
-            source: input.clone(),
-            width: w,
-            height: h,
-        }));
-    }
-    if input.is_instance_of::<web_sys::HtmlCanvasElement>()
-        || input.is_instance_of::<web_sys::OffscreenCanvas>()
-    {
-        let (w, h) = (dim(input, "width"), dim(input, "height"));
-        if w == 0 || h == 0 {
-            return Err(Error::image(
-                "EMPTY_IMAGE",
-                format!("the {what} canvas is {w}×{h} pixels"),
-            ));
+        Image::Bitmap(bitmap) => {
+            let (w, h) = (bitmap.width(), bitmap.height());
+            if w == 0 || h == 0 {
+                return Err(Error::image(
+                    "CLOSED_BITMAP",
+                    format!("the {what} ImageBitmap is closed or empty"),
+                ));
+            }
+            Ok(Input::Pixels(Pixels::borrowed(&bitmap, w, h)))
         }
-        return Ok(Input::Pixels(Pixels {
-            source: input.clone(),
-            width: w,
-            height: h,
-        }));
+        Image::Canvas(c) => canvas(&c, c.width(), c.height(), what),
+        Image::OffscreenCanvas(c) => canvas(&c, c.width(), c.height(), what),
     }
-    Err(unsupported(input, what))
+}
+
+fn canvas(source: &JsValue, w: u32, h: u32, what: &str) -> Result<Input> {
+    if w == 0 || h == 0 {
+        return Err(Error::image(
+            "EMPTY_IMAGE",
+            format!("the {what} canvas is {w}×{h} pixels"),
+        ));
+    }
+    Ok(Input::Pixels(Pixels::borrowed(source, w, h)))
 }
 
 fn non_empty(bytes: Vec<u8>, what: &str) -> Result<Vec<u8>> {
@@ -198,23 +178,6 @@ fn non_empty(bytes: Vec<u8>, what: &str) -> Result<Vec<u8>> {
 fn named(mut e: Error, what: &str) -> Error {
     e.message = format!("{what}: {}", e.message);
     e
-}
-
-fn unsupported(input: &JsValue, what: &str) -> Error {
-    let kind = if input.is_null() {
-        "null".to_owned()
-    } else if input.is_undefined() {
-        "undefined".to_owned()
-    } else {
-        input.js_typeof().as_string().unwrap_or_default()
-    };
-    Error::validation(
-        "INVALID_IMAGE_INPUT",
-        format!(
-            "{what} must be a canvas, <img>, ImageBitmap, ImageData, Blob/File, ArrayBuffer/Uint8Array, \
-             base64 string or data URL, not {kind}"
-        ),
-    )
 }
 
 fn js_message(e: &JsValue) -> String {
@@ -266,6 +229,7 @@ async fn from_bytes(bytes: Vec<u8>, limits: Limits, what: &'static str) -> Resul
             source: bitmap,
             width: info.width,
             height: info.height,
+            owned: true,
         },
         limits,
         what,

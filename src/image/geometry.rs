@@ -3,6 +3,8 @@
 //! lands on screen for a displayed `<img>` or `<canvas>`.
 
 use crate::protocol::Point;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Limits an image must meet before it is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +48,12 @@ pub fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
 
 /// The sizes on both ends of a downscale: answers come in `sent` pixels
 /// and are returned in `original` pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// Serialized as `{originalWidth, originalHeight, sentWidth, sentHeight,
+/// scale}`, where `scale` is sent pixels per original pixel (read back, it
+/// is ignored).
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Scaling {
     /// The caller's image width.
     pub original_width: u32,
@@ -58,7 +65,34 @@ pub struct Scaling {
     pub sent_height: u32,
 }
 
+impl Serialize for Scaling {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Scaling", 5)?;
+        o.serialize_field("originalWidth", &self.original_width)?;
+        o.serialize_field("originalHeight", &self.original_height)?;
+        o.serialize_field("sentWidth", &self.sent_width)?;
+        o.serialize_field("sentHeight", &self.sent_height)?;
+        o.serialize_field("scale", &self.scale())?;
+        o.end()
+    }
+}
+
 impl Scaling {
+    /// Sent pixels per original pixel, horizontally (1 when sent as it is).
+    pub fn scale(&self) -> f64 {
+        let (fx, _) = self.factors();
+        if fx > 0.0 { 1.0 / fx } else { 1.0 }
+    }
+
+    /// Whether every side is at least one pixel.
+    pub fn is_valid(&self) -> bool {
+        self.original_width
+            .min(self.original_height)
+            .min(self.sent_width)
+            .min(self.sent_height)
+            >= 1
+    }
+
     /// No scaling: an image sent at its own size.
     pub fn identity(width: u32, height: u32) -> Self {
         Self {
@@ -401,15 +435,25 @@ mod tests {
     fn property_round_trip_for_fill_and_contain() {
         // For any box and natural size, the image corners map onto the
         // object's corners: (0,0) → object origin, (nw,nh) → far corner.
-        let mut rng = crate::schedule::SplitMix::new(3);
-        for _ in 0..2000 {
-            let nw = 1.0 + rng.next_f64() * 3000.0;
-            let nh = 1.0 + rng.next_f64() * 3000.0;
+        // A grid of sizes and boxes, from one pixel to thousands, with
+        // odd fractions and extreme aspect ratios.
+        let sides = [1.0, 2.5, 37.3, 320.0, 999.9, 1999.0, 3001.0];
+        let boxes = [
+            (0.0, 0.0, 1.0, 1.0),
+            (12.5, 40.0, 300.0, 150.0),
+            (499.0, 3.3, 64.0, 1000.0),
+            (250.0, 250.0, 1001.0, 777.7),
+        ];
+        let cases = sides
+            .iter()
+            .flat_map(|w| sides.iter().map(move |h| (*w, *h)))
+            .flat_map(|(w, h)| boxes.iter().map(move |b| (w, h, *b)));
+        for (nw, nh, (left, top, width, height)) in cases {
             let b = Rect {
-                left: rng.next_f64() * 500.0,
-                top: rng.next_f64() * 500.0,
-                width: 1.0 + rng.next_f64() * 1000.0,
-                height: 1.0 + rng.next_f64() * 1000.0,
+                left,
+                top,
+                width,
+                height,
             };
             for fit in [ObjectFit::Fill, ObjectFit::Contain, ObjectFit::ScaleDown] {
                 let a = to_client(Point { x: 0.0, y: 0.0 }, (nw, nh), b, fit, CENTER);

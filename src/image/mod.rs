@@ -11,4 +11,7 @@ pub mod sniff;
 #[cfg(target_arch = "wasm32")]
 pub mod capture;
 #[cfg(target_arch = "wasm32")]
-pub mod display;
+mod input;
+
+#[cfg(target_arch = "wasm32")]
+pub use input::Image;

@@ -262,7 +262,7 @@ async fn a_user_supplied_fetch_is_used() {
     let calls = js_sys::Array::new();
     let counting = js(
         "calls",
-        "return (url, init) => { calls.push(url); return fetch(url, init); }",
+        "return (req, init) => { calls.push(typeof req === 'string' ? req : req.url); return fetch(req, init); }",
     )
     .call1(&JsValue::NULL, &calls)
     .unwrap();
@@ -284,6 +284,43 @@ async fn a_user_supplied_fetch_is_used() {
         urls.len() as u64,
         "every request went through the given fetch"
     );
+}
+
+/// A caller's fetch that misbehaves on its first call (rejects with a bare
+/// string, resolves to `{}` or to `undefined`, throws): the call rejects
+/// with a typed error, and the same client then solves through it.
+#[wasm_bindgen_test]
+async fn a_misbehaving_user_fetch_is_a_typed_error() {
+    for (i, (first, kind, code)) in [
+        (
+            "Promise.reject('a bare string')",
+            "network",
+            "NETWORK_ERROR",
+        ),
+        ("Promise.resolve({})", "parse", "INVALID_RESPONSE"),
+        ("Promise.resolve(undefined)", "parse", "INVALID_RESPONSE"),
+        ("(() => { throw 42; })()", "network", "NETWORK_ERROR"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let key = account().await;
+        let fetch = js(
+            "",
+            &format!("let n = 0; return (req) => n++ === 0 ? {first} : fetch(req);"),
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        let o = with(json("{}"), "clientKey", &JsValue::from_str(&key));
+        let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
+        let o = with(o, "fetch", &fetch);
+        let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
+        let c = challenge(70 + i as u64, 320, 240, "png").await;
+        let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+        assert_eq!(kind_code(&e), (kind.into(), code.into()), "{first}");
+        assert_eq!(get_str(&e, "name"), "AnySolverError", "{first}");
+        still_solves(&client, 80 + i as u64).await;
+    }
 }
 
 /// The client's overall deadline in the fault matrix.

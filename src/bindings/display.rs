@@ -1,9 +1,10 @@
 //! `toClientPoints`: image pixels → viewport CSS pixels over a displayed
 //! `<img>` or `<canvas>`, reading its layout and computed style.
 
-use super::geometry::{ObjectFit, ObjectPosition, Rect, to_client};
+use super::{js_error, to_js};
 use crate::error::Error;
-use crate::protocol::{RawCoordinates, check_points};
+use crate::image::geometry::{ObjectFit, ObjectPosition, Rect, to_client};
+use crate::protocol::{RawPoint, check_points};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -16,10 +17,9 @@ pub fn to_client_points(
     #[wasm_bindgen(unchecked_param_type = "Point[]")] points: JsValue,
     #[wasm_bindgen(unchecked_param_type = "HTMLImageElement | HTMLCanvasElement")] element: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let invalid = |m: &str| JsValue::from(Error::validation("INVALID_ARGUMENT", m));
-    let RawCoordinates::List(raw) = RawCoordinates::read(Some(&points)) else {
-        return Err(invalid("points must be an array of {x, y}"));
-    };
+    let invalid = |m: &str| js_error(&Error::validation("INVALID_ARGUMENT", m));
+    let raw: Vec<RawPoint> = serde_wasm_bindgen::from_value(points)
+        .map_err(|_| invalid("points must be an array of {x, y}"))?;
     let (points, rejected) = check_points(&raw, f64::INFINITY, f64::INFINITY);
     if !rejected.is_empty() {
         return Err(invalid("every point needs finite, non-negative x and y"));
@@ -86,5 +86,5 @@ pub fn to_client_points(
         .into_iter()
         .map(|p| to_client(p, natural, content, fit, position))
         .collect();
-    Ok(crate::js::points(&out))
+    to_js(&out).map_err(|e| js_error(&e))
 }

@@ -51,8 +51,8 @@ export interface ClientOptions extends RoutingOptions {
   maxImageBytes?: number;
   /** Largest side sent, pixels; larger images are shrunk. Default 1000. */
   maxImageSide?: number;
-  /** A fetch to use instead of `globalThis.fetch`. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** A fetch to use instead of `globalThis.fetch`; it is called with one `Request`. */
+  fetch?: typeof fetch;
 }
 
 /** A progress event of a call. */

@@ -1,0 +1,219 @@
+//! JS option objects → the core's [`Config`], [`SolveOptions`] and
+//! [`WaitOptions`], read with serde-wasm-bindgen. Scalars are read loosely
+//! ([`Scalar`]) so that a value of the wrong type gets a message naming
+//! the option; the signal, callbacks, fetch and instruction image stay JS
+//! values (`preserve`). Ranges are checked by the core's `validate`.
+
+use super::image::image_from_js;
+use super::to_js;
+use crate::config::{
+    Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, OnProgress,
+    SolveOptions, WaitOptions, check_whole, invalid,
+};
+use crate::error::{Error, Result};
+use crate::image::geometry::Limits;
+use crate::protocol::{Routing, Scalar};
+use crate::task::Progress;
+use js_sys::Function;
+use serde::Deserialize;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+/// A member kept as the JS value it is.
+#[derive(Default, Deserialize)]
+#[serde(transparent)]
+struct Js(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+
+impl Js {
+    /// `None` for `undefined` and `null`.
+    fn get(self) -> Option<JsValue> {
+        (!self.0.is_undefined() && !self.0.is_null()).then_some(self.0)
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ClientFields {
+    client_key: Scalar,
+    endpoint: Scalar,
+    timeout_ms: Scalar,
+    request_timeout_ms: Scalar,
+    max_image_bytes: Scalar,
+    max_image_side: Scalar,
+    fetch: Js,
+    provider: Scalar,
+    selection_mode: Scalar,
+    key_pool_mode: Scalar,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct CallFields {
+    comment: Scalar,
+    instructions: Js,
+    min_clicks: Scalar,
+    max_clicks: Scalar,
+    signal: Js,
+    on_progress: Js,
+    timeout_ms: Scalar,
+    provider: Scalar,
+    selection_mode: Scalar,
+    key_pool_mode: Scalar,
+}
+
+/// Reads an options object (`undefined`/`null` read as empty).
+fn fields<T: Default + for<'de> Deserialize<'de>>(value: &JsValue) -> Result<T> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    if !value.is_object() {
+        return Err(invalid("options must be an object".to_owned()));
+    }
+    serde_wasm_bindgen::from_value(value.clone())
+        .map_err(|e| invalid(format!("options could not be read: {e}")))
+}
+
+fn string(name: &str, v: Scalar) -> Result<Option<String>> {
+    match v {
+        Scalar::Null => Ok(None),
+        Scalar::Text(s) => Ok(Some(s)),
+        _ => Err(invalid(format!("options.{name} must be a string"))),
+    }
+}
+
+fn number(name: &str, v: Scalar) -> Result<Option<f64>> {
+    match v {
+        Scalar::Null => Ok(None),
+        Scalar::Number(n) if n.is_finite() => Ok(Some(n)),
+        _ => Err(invalid(format!("options.{name} must be a finite number"))),
+    }
+}
+
+/// A whole number within `min..=max`.
+fn whole(name: &str, v: Scalar, min: f64, max: f64) -> Result<Option<u32>> {
+    let Some(n) = number(name, v)? else {
+        return Ok(None);
+    };
+    check_whole(name, n, min, max)?;
+    Ok(Some(n as u32))
+}
+
+fn function(name: &str, v: Js) -> Result<Option<Function>> {
+    v.get()
+        .map(|f| {
+            f.dyn_into::<Function>()
+                .map_err(|_| invalid(format!("options.{name} must be a function")))
+        })
+        .transpose()
+}
+
+fn routing(provider: Scalar, selection_mode: Scalar, key_pool_mode: Scalar) -> Result<Routing> {
+    Ok(Routing {
+        provider: string("provider", provider)?,
+        selection_mode: string("selectionMode", selection_mode)?,
+        key_pool_mode: string("keyPoolMode", key_pool_mode)?,
+    })
+}
+
+/// `new CoordinatesClient(options)`.
+pub fn client_config(value: &JsValue) -> Result<Config> {
+    if value.is_undefined() || value.is_null() {
+        return Err(Error::validation(
+            "MISSING_CLIENT_KEY",
+            "new CoordinatesClient({ clientKey }) needs an options object with your API key",
+        ));
+    }
+    let f: ClientFields = fields(value)?;
+    let client_key = match f.client_key {
+        Scalar::Null => {
+            return Err(Error::validation(
+                "MISSING_CLIENT_KEY",
+                "options.clientKey (your API key) is required",
+            ));
+        }
+        Scalar::Text(k) => k,
+        _ => {
+            return Err(Error::validation(
+                "MISSING_CLIENT_KEY",
+                "options.clientKey must be a non-empty string",
+            ));
+        }
+    };
+    let mut config = Config::new(client_key);
+    if let Some(e) = string("endpoint", f.endpoint)? {
+        config.endpoint = e;
+    }
+    if let Some(t) = number("timeoutMs", f.timeout_ms)? {
+        config.timeout_ms = t;
+    }
+    if let Some(t) = number("requestTimeoutMs", f.request_timeout_ms)? {
+        config.request_timeout_ms = t;
+    }
+    config.limits = Limits {
+        max_bytes: whole(
+            "maxImageBytes",
+            f.max_image_bytes,
+            MIN_IMAGE_BYTES,
+            MAX_IMAGE_BYTES,
+        )?
+        .map_or(Limits::DEFAULT.max_bytes, |n| n as usize),
+        max_side: whole(
+            "maxImageSide",
+            f.max_image_side,
+            MIN_IMAGE_SIDE,
+            MAX_IMAGE_SIDE,
+        )?
+        .unwrap_or(Limits::DEFAULT.max_side),
+    };
+    config.routing = routing(f.provider, f.selection_mode, f.key_pool_mode)?;
+    config.fetch = function("fetch", f.fetch)?;
+    Ok(config)
+}
+
+/// The options of `solve`, `recognize` and `createTask`.
+pub fn solve_options(value: &JsValue) -> Result<SolveOptions> {
+    let f: CallFields = fields(value)?;
+    let clicks = |name, v| whole(name, v, 1.0, f64::from(crate::config::MAX_CLICKS));
+    Ok(SolveOptions {
+        comment: string("comment", f.comment)?,
+        instructions: f
+            .instructions
+            .get()
+            .map(|i| image_from_js(&i, "instructions"))
+            .transpose()?,
+        min_clicks: clicks("minClicks", f.min_clicks)?,
+        max_clicks: clicks("maxClicks", f.max_clicks)?,
+        routing: routing(f.provider, f.selection_mode, f.key_pool_mode)?,
+        wait: wait(f.timeout_ms, f.signal, f.on_progress)?,
+    })
+}
+
+/// The options of `waitForResult`.
+pub fn wait_options(value: &JsValue) -> Result<WaitOptions> {
+    let f: CallFields = fields(value)?;
+    wait(f.timeout_ms, f.signal, f.on_progress)
+}
+
+fn wait(timeout_ms: Scalar, signal: Js, on_progress: Js) -> Result<WaitOptions> {
+    let signal = signal
+        .get()
+        .map(|s| {
+            s.dyn_into::<AbortSignal>()
+                .map_err(|_| invalid("options.signal must be an AbortSignal".to_owned()))
+        })
+        .transpose()?;
+    let on_progress = function("onProgress", on_progress)?.map(|f| -> OnProgress {
+        Rc::new(move |p: &Progress| {
+            // A throwing callback must not break the wait.
+            if let Ok(event) = to_js(p) {
+                let _ = f.call1(&JsValue::UNDEFINED, &event);
+            }
+        })
+    });
+    Ok(WaitOptions {
+        timeout_ms: number("timeoutMs", timeout_ms)?,
+        signal,
+        on_progress,
+    })
+}

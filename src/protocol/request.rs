@@ -1,0 +1,190 @@
+//! Request bodies. Each is a serde `Serialize` type; unset fields are left
+//! out of the JSON, never sent as `null`. Their `Debug` never prints the
+//! API key.
+
+use super::{Routing, TASK_TYPE};
+use serde::Serialize;
+use std::fmt;
+
+/// The `task` object of a CoordinatesRecognition createTask.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoordinatesTask {
+    /// Always [`TASK_TYPE`].
+    #[serde(rename = "type")]
+    pub task_type: &'static str,
+    /// The image, as a data URL.
+    pub image_base64: String,
+    /// The text instruction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The instruction image, as a data URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub img_instructions: Option<String>,
+    /// Fewest clicks expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_clicks: Option<u32>,
+    /// Most clicks expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_clicks: Option<u32>,
+}
+
+impl CoordinatesTask {
+    /// A task for the image `image_base64` (a data URL), nothing else set.
+    pub fn new(image_base64: String) -> Self {
+        Self {
+            task_type: TASK_TYPE,
+            image_base64,
+            comment: None,
+            img_instructions: None,
+            min_clicks: None,
+            max_clicks: None,
+        }
+    }
+}
+
+/// The body of `createTask`: the task, with the routing choices as its
+/// siblings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTaskRequest<'a> {
+    /// The API key.
+    pub client_key: &'a str,
+    /// The task.
+    pub task: &'a CoordinatesTask,
+    /// Forced provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'a str>,
+    /// Routing mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection_mode: Option<&'a str>,
+    /// Key pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_pool_mode: Option<&'a str>,
+}
+
+impl<'a> CreateTaskRequest<'a> {
+    /// The request for `task` with `routing`.
+    pub fn new(client_key: &'a str, task: &'a CoordinatesTask, routing: &'a Routing) -> Self {
+        Self {
+            client_key,
+            task,
+            provider: routing.provider.as_deref(),
+            selection_mode: routing.selection_mode.as_deref(),
+            key_pool_mode: routing.key_pool_mode.as_deref(),
+        }
+    }
+}
+
+impl fmt::Debug for CreateTaskRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateTaskRequest")
+            .field("client_key", &REDACTED)
+            .field("task", &self.task)
+            .field("provider", &self.provider)
+            .field("selection_mode", &self.selection_mode)
+            .field("key_pool_mode", &self.key_pool_mode)
+            .finish()
+    }
+}
+
+/// The body of `getTaskResult`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetTaskResultRequest<'a> {
+    /// The API key.
+    pub client_key: &'a str,
+    /// The task.
+    pub task_id: &'a str,
+}
+
+impl fmt::Debug for GetTaskResultRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetTaskResultRequest")
+            .field("client_key", &REDACTED)
+            .field("task_id", &self.task_id)
+            .finish()
+    }
+}
+
+/// The body of `getBalance`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetBalanceRequest<'a> {
+    /// The API key.
+    pub client_key: &'a str,
+}
+
+impl fmt::Debug for GetBalanceRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetBalanceRequest")
+            .field("client_key", &REDACTED)
+            .finish()
+    }
+}
+
+/// What `Debug` prints in place of the API key.
+pub(crate) const REDACTED: Redacted = Redacted;
+
+/// Prints `[redacted]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::protocol::to_json;
+
+    #[test]
+    fn create_request_omits_unset_fields_and_escapes_text() {
+        let odd = "quote \" backslash \\ newline \n tab \t bell \u{7} é 🚲";
+        let task = CoordinatesTask {
+            comment: Some(odd.into()),
+            max_clicks: Some(3),
+            ..CoordinatesTask::new("data:image/png;base64,AAAA".into())
+        };
+        let routing = Routing {
+            selection_mode: Some("autoFastest".into()),
+            ..Routing::default()
+        };
+        let body = to_json(&CreateTaskRequest::new("k", &task, &routing)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "clientKey": "k",
+                "task": {"type": "CoordinatesRecognition", "imageBase64": "data:image/png;base64,AAAA",
+                         "comment": odd, "maxClicks": 3},
+                "selectionMode": "autoFastest"
+            })
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_the_key() {
+        let key = "anysolver_secret_key";
+        let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
+        let routing = Routing::default();
+        let printed = [
+            format!("{:?}", CreateTaskRequest::new(key, &task, &routing)),
+            format!(
+                "{:?}",
+                GetTaskResultRequest {
+                    client_key: key,
+                    task_id: "t"
+                }
+            ),
+            format!("{:?}", GetBalanceRequest { client_key: key }),
+        ];
+        for p in printed {
+            assert!(!p.contains(key) && p.contains("[redacted]"), "{p}");
+        }
+    }
+}
