@@ -28,6 +28,23 @@ const MAX_CONSECUTIVE_FAULTS: u32 = 6;
 /// How often createTask is retried after a 429 (the server refused it, so
 /// it certainly created nothing).
 const MAX_CREATE_RETRIES: u32 = 3;
+/// When a wait would run past the deadline, the last poll is made this
+/// long before it instead.
+const LAST_POLL_BEFORE_DEADLINE_MS: f64 = 300.0;
+
+/// Sleeps `ms` before the next poll; if that would end past the deadline,
+/// sleeps only until just before it, once (`last_chance`), so that a result
+/// ready by then is still seen instead of the call timing out asleep.
+async fn sleep_before_poll(cancel: &Cancel, ms: f64, last_chance: &mut bool) -> Result<()> {
+    let room = cancel.remaining_ms() - LAST_POLL_BEFORE_DEADLINE_MS;
+    let ms = if ms > room && !*last_chance {
+        *last_chance = true;
+        room.max(0.0)
+    } else {
+        ms
+    };
+    cancel.sleep(ms).await
+}
 
 /// A client of AnySolver's CoordinatesRecognition task.
 ///
@@ -427,14 +444,15 @@ impl Inner {
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =
             (0u32, 0.0f64, 0.0f64, 0u32);
         let mut poll_now = !fresh;
+        let mut last_chance = false;
         loop {
             let fit = self.learner.borrow().fit(provider.as_deref());
             let Some(next) = Cadence::Adaptive(fit).next_poll(polls, last_poll) else {
                 return Err(Error::poll_limit(polls).with_task(id));
             };
             if !poll_now {
-                cancel
-                    .sleep((next - since_created()) * 1000.0)
+                let ms = (next - since_created()) * 1000.0;
+                sleep_before_poll(cancel, ms, &mut last_chance)
                     .await
                     .map_err(|e| e.with_task(id))?;
             }
@@ -472,8 +490,7 @@ impl Inner {
                         random(),
                     );
                     faults += 1;
-                    cancel
-                        .sleep(wait * 1000.0)
+                    sleep_before_poll(cancel, wait * 1000.0, &mut last_chance)
                         .await
                         .map_err(|e| e.with_task(id))?;
                     poll_now = true;

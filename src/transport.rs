@@ -164,6 +164,11 @@ impl Cancel {
         let (_timer, p) = Timer::start(ms, &JsValue::UNDEFINED);
         self.race(&p, None).await.map(|_| ())
     }
+
+    /// Milliseconds left before the deadline.
+    pub fn remaining_ms(&self) -> f64 {
+        (self.deadline_at - now_ms()).max(0.0)
+    }
 }
 
 impl Drop for Cancel {

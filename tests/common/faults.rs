@@ -286,6 +286,18 @@ async fn a_user_supplied_fetch_is_used() {
     );
 }
 
+/// Backoff never sleeps past the deadline: with two transient 500s and a
+/// 4 s deadline, the backoffs (about 1 s, then 2 s) would end after it; the
+/// client polls once more just before the deadline instead, and solves.
+#[wasm_bindgen_test]
+async fn backoff_polls_once_more_before_the_deadline() {
+    let (c, key, client) = setup("Fault:http500:2", r#"{"timeoutMs": 4000}"#).await;
+    let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
+    assert_close(&points(&got), &c.answer, 3.0);
+    let (created, _, polls) = stats(&key).await;
+    assert_eq!((created, polls), (1, 3), "two 500s, then the answer");
+}
+
 /// A caller's fetch that misbehaves on its first call (rejects with a bare
 /// string, resolves to `{}` or to `undefined`, throws): the call rejects
 /// with a typed error, and the same client then solves through it.

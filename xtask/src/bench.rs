@@ -14,6 +14,8 @@ pub fn run() -> Result {
     println!("== bench: size");
     let size = size_table()?;
     println!("{size}");
+    let twiggy = twiggy_tables()?;
+    println!("{twiggy}");
     println!("== bench: polling, simulated");
     let (ok, sim) = run_capture(&mut cmd(
         "cargo",
@@ -44,7 +46,7 @@ pub fn run() -> Result {
     }
     let doc = format!(
         "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n## Goals\n\n{}\n\n\
-         ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n## Polling, simulated\n\n\
+         ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n### Where the size goes\n\n{twiggy}\n\n## Polling, simulated\n\n\
          Overhead is the time from a result being ready to the poll that sees it (request latency not included).\n{sim}\n\n{}\n",
         measured_on(),
         goals(&size, &sim, &browser),
@@ -92,7 +94,7 @@ fn size_table() -> Result<String> {
     for name in ["anysolver_coordinates_bg.wasm", "anysolver_coordinates.js"] {
         let path = pkg.join(name);
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        ours += gzip_len(&bytes);
+        ours += gzip_len(&bytes)?;
     }
     let mut rows = String::from("| client | gzipped bytes | KB |\n|---|---:|---:|\n");
     let verdict = if ours <= SIZE_GOAL {
@@ -109,32 +111,112 @@ fn size_table() -> Result<String> {
         return Err("bundling the other clients failed".to_owned());
     }
     for line in out.lines().filter(|l| l.starts_with('{')) {
-        let field = |k: &str| {
-            line.split(&format!("\"{k}\":"))
-                .nth(1)
-                .map(|v| {
-                    v.trim_start_matches('"')
-                        .split(['"', ',', '}'])
-                        .next()
-                        .unwrap_or("")
-                        .to_owned()
-                })
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("bench/size.mjs printed a line that is not JSON ({e}): {line}"))?;
+        let gz = v
+            .get("gzipped")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| format!("bench/size.mjs gave no gzipped size: {line}"))?;
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
                 .unwrap_or_default()
+                .to_owned()
         };
-        let gz: u64 = field("gzipped").parse().unwrap_or(0);
         rows.push_str(&format!(
             "| {}@{} (esbuild --minify, browser) | {gz} | {:.1} |\n",
-            field("name"),
-            field("version"),
+            text("name"),
+            text("version"),
             gz as f64 / 1024.0
         ));
     }
     Ok(rows)
 }
 
+/// The crates whose share of the wasm the twiggy table reports.
+const CRATES: [&str; 11] = [
+    "anysolver_coordinates",
+    "serde_wasm_bindgen",
+    "gloo_net",
+    "serde_core",
+    "wasm_bindgen",
+    "wasm_bindgen_futures",
+    "js_sys",
+    "web_sys",
+    "base64",
+    "imagesize",
+    "core",
+];
+
+/// The crate an item of twiggy's list belongs to: the first path segment
+/// of its name (`<a::B as c::D>::f` belongs to `a`, `core[hash]::x` to `core`).
+fn crate_of(item: &str) -> &str {
+    let name = item.trim_start_matches('<');
+    let end = name.find([':', '[', ' ', '<']).unwrap_or(name.len());
+    name.get(..end).unwrap_or(name)
+}
+
+/// twiggy on the release wasm before wasm-opt (it still has names): the ten
+/// largest items, and the bytes each named crate's code takes. Raw bytes,
+/// custom sections left out (they do not ship).
+fn twiggy_tables() -> Result<String> {
+    crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true)?;
+    let wasm = root().join("target/wasm32-unknown-unknown/release/anysolver_coordinates.wasm");
+    let wasm = wasm.to_string_lossy().into_owned();
+    let (ok, out) = run_capture(&mut cmd(
+        "twiggy",
+        &["top", "-n", "1000000", "--format", "json", &wasm],
+    ));
+    if !ok {
+        return Err("twiggy failed".to_owned());
+    }
+    let json = out.get(out.find('[').unwrap_or(0)..).unwrap_or_default();
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| format!("twiggy's JSON: {e}"))?;
+    let items: Vec<(&str, u64)> = items
+        .iter()
+        .filter_map(|i| Some((i.get("name")?.as_str()?, i.get("shallow_size")?.as_u64()?)))
+        .filter(|(n, _)| !n.starts_with("custom section") && !n.contains("subsection"))
+        .collect();
+    let mut out = String::from(
+        "Raw bytes of the release build before wasm-opt (`twiggy top`), custom sections left out.\n\n\
+         | largest items | bytes |\n|---|---:|\n",
+    );
+    for (name, bytes) in items.iter().take(10) {
+        let name: String = name.chars().take(110).collect();
+        out.push_str(&format!("| `{}` | {bytes} |\n", name.replace('|', "\\|")));
+    }
+    out.push_str("\n| crate | bytes of code and data named after it |\n|---|---:|\n");
+    for krate in CRATES {
+        let total: u64 = items
+            .iter()
+            .filter(|(n, _)| crate_of(n) == krate)
+            .map(|(_, b)| b)
+            .sum();
+        out.push_str(&format!("| {krate} | {total} |\n"));
+    }
+    let all: u64 = items.iter().map(|(_, b)| b).sum();
+    out.push_str(&format!("| everything (code and data) | {all} |\n"));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::goals;
+    use super::{crate_of, goals};
+
+    #[test]
+    fn items_are_given_to_their_crate() {
+        assert_eq!(
+            crate_of("<serde_wasm_bindgen::de::Deserializer as serde_core::de::Deserializer>::f"),
+            "serde_wasm_bindgen"
+        );
+        assert_eq!(crate_of("core[c5930c85]::num::flt2dec::x"), "core");
+        assert_eq!(
+            crate_of("anysolver_coordinates::client::Inner::call"),
+            "anysolver_coordinates"
+        );
+        assert_eq!(crate_of("data segment \".rodata\""), "data");
+    }
 
     #[test]
     fn goals_are_gathered_with_their_section() {

@@ -167,17 +167,22 @@ fn pack() -> Result {
         "npm",
         &["pack", "--dry-run", "--json", "--silent", "./pkg"],
     ))
-    .unwrap_or_default();
+    .ok_or("npm pack --dry-run failed")?;
+    let listing: serde_json::Value = serde_json::from_str(&listing)
+        .map_err(|e| format!("npm pack --dry-run --json printed no JSON: {e}"))?;
+    let paths: Vec<&str> = listing
+        .pointer("/0/files")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("npm pack --dry-run --json listed no files")?
+        .iter()
+        .filter_map(|f| f.get("path")?.as_str())
+        .collect();
     println!("shipped files (gzip -9):");
     let mut total = 0u64;
-    for path in listing
-        .split("\"path\": \"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-    {
+    for path in paths {
         let full = root().join("pkg").join(path);
         let raw = fs::read(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        let gz = gzip_len(&raw);
+        let gz = gzip_len(&raw)?;
         total += gz;
         println!("  {path:<40} {:>8} bytes {gz:>8} gzipped", raw.len());
     }
@@ -185,21 +190,28 @@ fn pack() -> Result {
     Ok(())
 }
 
-/// Bytes of `data` after `gzip -9`.
-pub fn gzip_len(data: &[u8]) -> u64 {
+/// Bytes of `data` after `gzip -9`; an error, never 0, when gzip cannot
+/// be run or fails (a size of 0 would read as "goal met").
+pub fn gzip_len(data: &[u8]) -> Result<u64> {
     use std::io::Write;
     use std::process::Stdio;
-    let Ok(mut child) = cmd("gzip", &["-9", "-c"])
+    let mut child = cmd("gzip", &["-9", "-c"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-    else {
-        return 0;
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(data);
-    }
-    child
+        .map_err(|e| format!("gzip could not be run: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("gzip has no stdin")?;
+    // Write from a thread while the output is read, so a large input
+    // cannot fill both pipes.
+    let input = data.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
         .wait_with_output()
-        .map_or(0, |o| o.stdout.len() as u64)
+        .map_err(|e| format!("gzip failed: {e}"))?;
+    let written = writer.join().map_err(|_| "writing to gzip panicked")?;
+    written.map_err(|e| format!("writing to gzip: {e}"))?;
+    if !out.status.success() || out.stdout.is_empty() {
+        return Err(format!("gzip failed ({})", out.status));
+    }
+    Ok(out.stdout.len() as u64)
 }

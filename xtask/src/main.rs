@@ -36,6 +36,10 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let task = args.first().map(String::as_str);
+    if let Err(e) = check_flags(task, args.get(1..).unwrap_or_default()) {
+        eprintln!("xtask: {e}\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
     let result = match task {
         Some("setup") => setup::run(),
         Some("build") => setup::run().and_then(|()| build::run()),
@@ -64,6 +68,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Refuses flags the task does not take, and values without their flag:
+/// a mistyped flag must not be ignored.
+fn check_flags(task: Option<&str>, rest: &[String]) -> Result<(), String> {
+    let known: &[&str] = match task {
+        Some("fuzz") => &["--seconds"],
+        Some("load") => &["--clients", "--tasks"],
+        _ => &[],
+    };
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if !known.contains(&word.as_str()) {
+            return Err(format!(
+                "`{}` does not take `{word}`",
+                task.unwrap_or_default()
+            ));
+        }
+        words.next();
+    }
+    Ok(())
+}
+
 /// The number after `name` on the command line, or `default`.
 fn flag(args: &[String], name: &str, default: u64) -> Result<u64, String> {
     match args.iter().position(|a| a == name) {
@@ -72,5 +97,19 @@ fn flag(args: &[String], name: &str, default: u64) -> Result<u64, String> {
             .get(i + 1)
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| format!("{name} needs a number")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_flags;
+
+    #[test]
+    fn unknown_flags_are_refused() {
+        let v = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(check_flags(Some("fuzz"), &v(&["--seconds", "5"])).is_ok());
+        assert!(check_flags(Some("test"), &v(&["--seconds", "5"])).is_err());
+        assert!(check_flags(Some("load"), &v(&["--clients", "3", "--task", "2"])).is_err());
+        assert!(check_flags(Some("test"), &[]).is_ok());
     }
 }
