@@ -176,10 +176,17 @@ fn twiggy_tables() -> Result<String> {
     let items: Vec<(&str, u64)> = items
         .iter()
         .filter_map(|i| Some((i.get("name")?.as_str()?, i.get("shallow_size")?.as_u64()?)))
-        .filter(|(n, _)| !n.starts_with("custom section") && !n.contains("subsection"))
+        // Custom sections do not ship; export and import entries are
+        // twiggy's view of the items the code already counts.
+        .filter(|(n, _)| {
+            !["custom section", "export ", "import "]
+                .iter()
+                .any(|p| n.starts_with(p))
+                && !n.contains("subsection")
+        })
         .collect();
     let mut out = String::from(
-        "Raw bytes of the release build before wasm-opt (`twiggy top`), custom sections left out.\n\n\
+        "Raw bytes of the release build before wasm-opt (`twiggy top`), custom sections, exports and imports left out.\n\n\
          | largest items | bytes |\n|---|---:|\n",
     );
     for (name, bytes) in items.iter().take(10) {
