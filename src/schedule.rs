@@ -15,8 +15,6 @@
 //! [`simulate`] replays the schedule over a solve-time distribution, feeding
 //! tasks one after another so the learning is measured as it behaves in use.
 
-use std::collections::BTreeMap;
-
 /// The least time between two polls of one task, seconds.
 pub const MIN_INTERVAL: f64 = 1.0;
 /// The most polls of one task.
@@ -164,7 +162,8 @@ impl History {
 #[derive(Clone, Debug, Default)]
 pub struct Learner {
     overall: History,
-    by_provider: BTreeMap<String, History>,
+    /// At most 32 providers, looked up by a linear scan (a handful in practice).
+    by_provider: Vec<(String, History)>,
 }
 
 impl Learner {
@@ -177,21 +176,26 @@ impl Learner {
         }
         self.overall.push(estimate);
         if let Some(p) = provider {
-            if self.by_provider.len() >= 32 && !self.by_provider.contains_key(p) {
-                return;
+            let known = self.by_provider.iter().position(|(name, _)| name == p);
+            let index = match known {
+                Some(i) => i,
+                None if self.by_provider.len() < 32 => {
+                    self.by_provider.push((p.to_owned(), History::default()));
+                    self.by_provider.len() - 1
+                }
+                None => return,
+            };
+            if let Some((_, history)) = self.by_provider.get_mut(index) {
+                history.push(estimate);
             }
-            self.by_provider
-                .entry(p.to_owned())
-                .or_default()
-                .push(estimate);
         }
     }
 
     /// The fit for `provider`, or the overall one when it is unknown.
     pub fn fit(&self, provider: Option<&str>) -> Fit {
         provider
-            .and_then(|p| self.by_provider.get(p))
-            .unwrap_or(&self.overall)
+            .and_then(|p| self.by_provider.iter().find(|(name, _)| name == p))
+            .map_or(&self.overall, |(_, history)| history)
             .fit()
     }
 }

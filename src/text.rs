@@ -31,12 +31,24 @@ impl fmt::Display for Num {
         }
         let abs = n.abs();
         let scaled = (abs * SCALE).round();
-        // Millionths no longer fit a u64 (|n| ≥ 9·10⁹): the whole part alone.
+        // Millionths no longer fit a u64 (|n| ≥ 9·10⁹): the whole part (every
+        // f64 from 2⁵³ on is whole) in its shortest digits, as JavaScript
+        // writes it: plainly up to 10²¹, in exponent form beyond.
         if scaled >= 9.0e15 {
-            let whole = abs.trunc();
-            let approx = if whole == abs { "" } else { "≈" };
+            let whole = n.trunc();
+            let approx = if whole == n { "" } else { "≈" };
+            if abs < 1e21 {
+                return write!(f, "{approx}{whole}");
+            }
+            // The shortest digits that read back as `n`, then the power of ten:
+            // `{}` writes 1e300 as "1" and 300 zeros.
+            let digits = abs.to_string();
+            let exponent = digits.len() - 1;
+            let significant = digits.trim_end_matches('0');
+            let (first, rest) = significant.split_at(1.min(significant.len()));
             let sign = if n < 0.0 { "-" } else { "" };
-            return write!(f, "{approx}{sign}{}", whole as u128);
+            let point = if rest.is_empty() { "" } else { "." };
+            return write!(f, "{sign}{first}{point}{rest}e{exponent}");
         }
         let t = scaled as u64;
         let approx = if t as f64 / SCALE == abs { "" } else { "≈" };
@@ -53,6 +65,43 @@ impl fmt::Display for Num {
         }
         write!(f, "{approx}{sign}{whole}.{frac:0width$}")
     }
+}
+
+/// Reads a decimal number as people and servers write it (`12`, `-0.5`,
+/// `.5`, `3e2`, surrounding whitespace allowed), `None` for anything else:
+/// no hex, no `inf`/`NaN`, and not `""` (which JavaScript reads as 0).
+///
+/// The grammar is checked here; the conversion is the platform's: core's
+/// `f64` parser natively, JavaScript's `parseFloat` in wasm, so that the
+/// build does not ship a second float parser next to the engine's.
+pub fn number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (body.get(..i)?, Some(body.get(i + 1..)?)),
+        None => (body, None),
+    };
+    let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if whole.len() + frac.len() == 0 || !digits(whole) || !digits(frac) || !exponent_ok {
+        return None;
+    }
+    convert(t)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn convert(t: &str) -> Option<f64> {
+    t.parse().ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn convert(t: &str) -> Option<f64> {
+    let n = js_sys::Number::parse_float(t);
+    (!n.is_nan()).then_some(n)
 }
 
 /// Prints text between double quotes, as it is (messages already shorten
@@ -90,11 +139,43 @@ mod tests {
             (9e12 + 0.5, "≈9000000000000"),
             (10_000.0, "10000"),
             (1e20, "100000000000000000000"),
+            (-12_345_678_901_234_567.0, "-12345678901234568"),
+            (1e300, "1e300"),
+            (-2.5e21, "-2.5e21"),
+            (f64::MAX, "1.7976931348623157e308"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),
         ] {
             assert_eq!(Num(n).to_string(), s, "{n}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_read_in_decimal_only() {
+        for (s, n) in [
+            ("12", Some(12.0)),
+            (" -0.5 ", Some(-0.5)),
+            ("+3", Some(3.0)),
+            (".5", Some(0.5)),
+            ("5.", Some(5.0)),
+            ("3e2", Some(300.0)),
+            ("1E-3", Some(0.001)),
+            ("12345678901", Some(12_345_678_901.0)),
+            ("", None),
+            ("  ", None),
+            (".", None),
+            ("-", None),
+            ("1e", None),
+            ("e5", None),
+            ("0x10", None),
+            ("inf", None),
+            ("NaN", None),
+            ("1.2.3", None),
+            ("12px", None),
+            ("1 2", None),
+        ] {
+            assert_eq!(number(s), n, "{s:?}");
         }
     }
 

@@ -297,7 +297,7 @@ impl Fetcher {
 /// `Retry-After` (seconds, or an HTTP date) in milliseconds, at most an hour.
 fn retry_after(value: &str) -> Option<u64> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<f64>() {
+    if let Some(secs) = crate::text::number(value) {
         return (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(3_600_000.0) as u64);
     }
     let at = js_sys::Date::parse(value);

@@ -53,7 +53,7 @@ pub fn to_client_points(
         style
             .get_property_value(prop)
             .ok()
-            .and_then(|v| v.trim().trim_end_matches("px").parse::<f64>().ok())
+            .and_then(|v| crate::text::number(v.trim().trim_end_matches("px")))
             .filter(|v| v.is_finite())
             .unwrap_or(0.0)
     };

@@ -21,6 +21,7 @@ use crate::transport::now_ms;
 use js_sys::{Object, Promise};
 use serde::Serialize;
 use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
@@ -51,6 +52,9 @@ fn reject(e: Error, key: &str, signal: Option<&AbortSignal>) -> JsValue {
         _ => js_error(&e.redact(key)),
     }
 }
+
+/// A method's work, boxed: one future type for every method.
+type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
 /// A client of AnySolver's CoordinatesRecognition task.
 #[wasm_bindgen]
@@ -170,10 +174,18 @@ impl CoordinatesClient {
     }
 
     /// The Promise of `fut`, its errors turned into what JS rejects with.
-    fn settle<Fut>(&self, signal: Option<AbortSignal>, fut: Fut) -> Promise
-    where
-        Fut: Future<Output = Result<JsValue, Error>> + 'static,
-    {
+    /// Every method's future is boxed into one type first, so that
+    /// `future_to_promise` and its executor glue are compiled once, not
+    /// once per method.
+    fn settle(
+        &self,
+        signal: Option<AbortSignal>,
+        fut: impl Future<Output = Result<JsValue, Error>> + 'static,
+    ) -> Promise {
+        self.settle_boxed(signal, Box::pin(fut))
+    }
+
+    fn settle_boxed(&self, signal: Option<AbortSignal>, fut: Call) -> Promise {
         let key = self.client.config().client_key.clone();
         future_to_promise(async move { fut.await.map_err(|e| reject(e, &key, signal.as_ref())) })
     }

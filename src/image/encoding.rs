@@ -1,8 +1,11 @@
 //! Base64 and data URLs, both ways.
+//!
+//! The data URL and the alphabet are read here; the base64 itself is the
+//! platform's: `atob`/`btoa` in wasm (every browser, worker and Node has
+//! them), the `base64` crate natively (unit tests, fuzzing), so that the
+//! shipped build carries no second codec.
 
 use crate::error::{Error, Result};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 
 /// A decoded base64 string or data URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,24 +53,21 @@ pub fn decode(input: &str) -> Result<Decoded> {
         }
         None => (None, trimmed),
     };
-    let cleaned: Vec<u8> = payload
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(|b| match b {
-            b'-' => b'+',
-            b'_' => b'/',
+    let cleaned: String = payload
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
             other => other,
         })
         .collect();
-    let bytes = STANDARD
-        .decode(&cleaned)
-        .or_else(|_| STANDARD_NO_PAD.decode(&cleaned))
-        .map_err(|e| {
-            Error::image(
-                "INVALID_BASE64",
-                format!("the image string is not valid base64: {e}"),
-            )
-        })?;
+    let bytes = from_base64(&cleaned).ok_or_else(|| {
+        Error::image(
+            "INVALID_BASE64",
+            "the image string is not valid base64 (expected A-Z, a-z, 0-9, + and /, or - and _, with optional = padding)",
+        )
+    })?;
     if bytes.is_empty() {
         return Err(Error::image(
             "EMPTY_INPUT",
@@ -86,9 +86,62 @@ pub fn data_url(mime: &str, bytes: &[u8]) -> String {
     out.push_str("data:");
     out.push_str(mime);
     out.push_str(";base64,");
-    STANDARD.encode_string(bytes, &mut out);
+    out.push_str(&to_base64(bytes));
     out
 }
+
+/// Standard base64 with padding.
+#[cfg(not(target_arch = "wasm32"))]
+fn to_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Standard base64, padding optional; `None` when it is not base64.
+#[cfg(not(target_arch = "wasm32"))]
+fn from_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::DecodePaddingMode;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    // As forgiving as `atob`: padding optional, stray low bits ignored.
+    let forgiving = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    forgiving.decode(text).ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+mod platform {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(catch)]
+        fn atob(text: &str) -> Result<String, JsValue>;
+        #[wasm_bindgen(catch)]
+        fn btoa(binary: &str) -> Result<String, JsValue>;
+    }
+
+    /// `btoa` of the bytes as a binary string (one char per byte).
+    pub fn to_base64(bytes: &[u8]) -> String {
+        let binary: String = bytes.iter().copied().map(char::from).collect();
+        // Every char is below U+0100, so btoa cannot refuse it.
+        btoa(&binary).unwrap_or_default()
+    }
+
+    /// `atob`: forgiving base64 (padding optional, ASCII whitespace
+    /// ignored), a binary string back into bytes.
+    pub fn from_base64(text: &str) -> Option<Vec<u8>> {
+        let binary = atob(text).ok()?;
+        binary.chars().map(|c| u8::try_from(c).ok()).collect()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+use platform::{from_base64, to_base64};
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;

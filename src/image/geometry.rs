@@ -206,9 +206,9 @@ impl Offset {
             });
         }
         if let Some(p) = t.strip_suffix('%') {
-            return p.trim().parse().ok().and_then(pct);
+            return crate::text::number(p).and_then(pct);
         }
-        let px = t.strip_suffix("px").unwrap_or(t).trim().parse().ok()?;
+        let px = crate::text::number(t.strip_suffix("px").unwrap_or(t))?;
         Some(Offset { percent: 0.0, px })
     }
 }

@@ -66,10 +66,21 @@ pub fn canonical_code(code: &str) -> String {
 
 /// At most 120 characters of `body` on one line, for error messages.
 pub fn snippet(body: &str) -> String {
-    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = one_line.chars().take(120).collect();
-    if one_line.chars().count() > 120 {
-        out.push('…');
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in body.split_whitespace() {
+        for c in (!out.is_empty())
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars())
+        {
+            if chars == 120 {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
     out
 }
@@ -150,13 +161,28 @@ impl Routing {
     }
 }
 
+/// `a, b, c`.
+struct OneOf<'a>(&'a [&'a str]);
+
+impl std::fmt::Display for OneOf<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(item)?;
+        }
+        Ok(())
+    }
+}
+
 fn check_one_of(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<()> {
     match value {
         Some(v) if !allowed.contains(&v) => Err(Error::validation(
             "INVALID_OPTION",
             format!(
                 "{name} must be one of {}, not {}",
-                allowed.join(", "),
+                OneOf(allowed),
                 Quoted(&snippet(v))
             ),
         )),

@@ -35,7 +35,7 @@ impl Scalar {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Scalar::Number(n) => Some(*n),
-            Scalar::Text(s) => s.trim().parse::<f64>().ok(),
+            Scalar::Text(s) => crate::text::number(s),
             _ => None,
         }
     }

@@ -46,8 +46,9 @@ pub fn run() -> Result {
             &compiled.to_string_lossy(),
         ],
     ))?;
-    for dir in [pkg.clone(), pkg.join("cjs")] {
+    for (dir, format) in [(pkg.clone(), "esm"), (pkg.join("cjs"), "cjs")] {
         optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+        compact_glue(&dir.join(format!("{OUT_NAME}.js")), format)?;
     }
     package_files()?;
     exec(&mut cmd("node", &["tests/js/smoke.mjs"]))?;
@@ -83,6 +84,26 @@ fn extension() -> Result {
     }
     println!("extension: target/extension/ (chrome://extensions → Load unpacked)");
     Ok(())
+}
+
+/// The JS glue without its whitespace and with shorter syntax (esbuild,
+/// pinned in package-lock.json). Names are kept, so stack traces and
+/// `constructor.name` still read `CoordinatesClient`.
+fn compact_glue(js: &Path, format: &str) -> Result {
+    let esbuild = root().join("node_modules").join(".bin").join("esbuild");
+    let js = js.to_string_lossy();
+    exec(&mut cmd(
+        &esbuild.to_string_lossy(),
+        &[
+            &js,
+            "--minify-whitespace",
+            "--minify-syntax",
+            &format!("--format={format}"),
+            "--log-level=warning",
+            "--allow-overwrite",
+            &format!("--outfile={js}"),
+        ],
+    ))
 }
 
 /// `wasm-opt -Oz` with binaryen from node_modules only: Debian's
