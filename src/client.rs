@@ -16,7 +16,7 @@ use crate::protocol::{
     Method, Point, Poll, Ready, TASK_TYPE, check_points,
 };
 use crate::schedule::{Cadence, Learner, backoff};
-use crate::task::{Progress, Recognition, Task, TaskState, Timing};
+use crate::task::{Progress, Recognition, Task, TaskId, TaskState, Timing};
 use crate::transport::{Cancel, Fetcher, now_ms, random};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -117,6 +117,11 @@ impl Client {
         options: SolveOptions,
     ) -> Result<Vec<Point>> {
         let result = self.recognize(image, options).await?;
+        self.redacted(Self::all_usable(result))
+    }
+
+    /// The points of `result`, or `INVALID_COORDINATES` if any was unusable.
+    fn all_usable(result: Recognition) -> Result<Vec<Point>> {
         if let Some(first) = result.rejected.first() {
             let e = Error::new(
                 Kind::Parse,
@@ -141,8 +146,11 @@ impl Client {
         image: impl Into<Image>,
         options: SolveOptions,
     ) -> Result<Recognition> {
-        let (cancel, task) = self.inner.create(image.into(), &options).await?;
-        self.inner.wait(&task, &options.wait, &cancel, true).await
+        let result = match self.inner.create(image.into(), &options).await {
+            Ok((cancel, task)) => self.inner.wait(&task, &options.wait, &cancel, true).await,
+            Err(e) => Err(e),
+        };
+        self.redacted(result)
     }
 
     /// Submits `image` and returns the [`Task`] at once, without waiting
@@ -152,10 +160,8 @@ impl Client {
         image: impl Into<Image>,
         options: SolveOptions,
     ) -> Result<Task> {
-        self.inner
-            .create(image.into(), &options)
-            .await
-            .map(|(_, task)| task)
+        let created = self.inner.create(image.into(), &options).await;
+        self.redacted(created.map(|(_, task)| task))
     }
 
     /// Polls a task created earlier until it is solved, failed, past the
@@ -165,36 +171,23 @@ impl Client {
         options.validate()?;
         let cancel = self.inner.cancel(&options);
         let mut task = task.clone();
-        if task.task_id.trim().is_empty() {
-            return Err(Error::validation(
-                "INVALID_TASK",
-                "expected a task id (a non-empty string) or a Task record from createTask()",
-            ));
-        }
+        task.task_id = checked_id(&task.task_id)?;
         if !task.created_at.is_finite() {
             task.created_at = now_ms();
         }
-        self.inner.wait(&task, &options, &cancel, false).await
+        let result = self.inner.wait(&task, &options, &cancel, false).await;
+        self.redacted(result)
     }
 
     /// One getTaskResult call: the task's current state.
-    pub async fn get_task_result(&self, task_id: &str) -> Result<TaskState> {
-        let task_id = task_id.trim();
-        if task_id.is_empty() {
-            return Err(Error::validation(
-                "INVALID_TASK",
-                "expected a task id (a non-empty string) or a Task record from createTask()",
-            ));
-        }
+    pub async fn get_task_result(&self, task_id: &TaskId) -> Result<TaskState> {
+        let task_id = checked_id(task_id)?;
         let cancel = Cancel::new(None, self.inner.config.request_timeout_ms + 1_000.0);
-        let poll = self
-            .inner
-            .poll(task_id, &cancel)
-            .await
-            .map_err(|e| e.with_task(task_id))?;
+        let poll = self.inner.poll(&task_id, &cancel).await;
+        let poll = self.redacted(poll.map_err(|e| e.with_task(&task_id)))?;
         Ok(match poll {
             Poll::Processing { status, provider } => TaskState {
-                task_id: task_id.to_owned(),
+                task_id,
                 status,
                 provider,
                 cost: None,
@@ -205,7 +198,7 @@ impl Client {
             Poll::Ready(r) => {
                 let (good, rejected) = check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
                 TaskState {
-                    task_id: task_id.to_owned(),
+                    task_id,
                     status: "ready".to_owned(),
                     provider: r.provider,
                     cost: r.cost,
@@ -223,9 +216,26 @@ impl Client {
         let body = to_json(&GetBalanceRequest {
             client_key: &self.inner.config.client_key,
         })?;
-        let (env, text) = self.inner.call(Method::GetBalance, &body, &cancel).await?;
-        env.into_balance(&text)
+        let answer = self.inner.call(Method::GetBalance, &body, &cancel).await;
+        self.redacted(answer.and_then(|(env, text)| env.into_balance(&text)))
     }
+
+    /// `result` with the API key blanked out of its error, whatever the
+    /// server echoed back into it: every error a method returns passes here.
+    fn redacted<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| e.redact(&self.inner.config.client_key))
+    }
+}
+
+/// `id` trimmed, or a `validation` error when it is blank.
+fn checked_id(id: &TaskId) -> Result<TaskId> {
+    if id.is_blank() {
+        return Err(Error::validation(
+            "INVALID_TASK",
+            "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
+        ));
+    }
+    Ok(id.clone().trimmed())
 }
 
 /// A request body as a JS string (serde-wasm-bindgen, then
@@ -247,13 +257,13 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn emit(&self, status: &str, polls: u32, task_id: &str) {
+    fn emit(&self, status: &str, polls: u32, task_id: &TaskId) {
         if let Some(cb) = self.callback {
             cb(&Progress {
                 status: status.to_owned(),
                 polls,
                 elapsed_ms: (now_ms() - self.started).max(0.0).round(),
-                task_id: task_id.to_owned(),
+                task_id: task_id.clone(),
             });
         }
     }
@@ -356,7 +366,7 @@ impl Inner {
             ))?
         };
         let mut attempt = 0;
-        let (env, text) = loop {
+        let answer = loop {
             match self.call(Method::CreateTask, &body, &cancel).await {
                 // 429: the server refused the request, so nothing was created
                 // and trying again cannot charge twice. Nothing else is retried.
@@ -369,14 +379,20 @@ impl Inner {
                     attempt += 1;
                     cancel.sleep(wait * 1000.0).await?;
                 }
-                Err(e) if e.kind == Kind::Network || e.code == "REQUEST_TIMEOUT" => {
-                    return Err(Error::create_may_have_reached(e));
-                }
-                other => break other?,
+                other => break other,
             }
         };
+        let task_id = answer
+            .and_then(|(env, text)| env.into_task_id(&text))
+            .map_err(|e| {
+                if e.may_have_created_a_task() {
+                    Error::create_may_have_reached(e)
+                } else {
+                    e
+                }
+            })?;
         let task = Task {
-            task_id: env.into_task_id(&text)?,
+            task_id,
             created_at: started,
             scaling: Some(prepared.scaling),
             provider: routing.provider,
@@ -389,7 +405,7 @@ impl Inner {
         Ok((cancel, task))
     }
 
-    async fn poll(&self, task_id: &str, cancel: &Cancel) -> Result<Poll> {
+    async fn poll(&self, task_id: &TaskId, cancel: &Cancel) -> Result<Poll> {
         let body = to_json(&GetTaskResultRequest {
             client_key: &self.config.client_key,
             task_id,
@@ -438,7 +454,7 @@ impl Inner {
             callback: options.on_progress.as_ref(),
             started,
         };
-        let id = task.task_id.as_str();
+        let id = &task.task_id;
         let since_created = || (now_ms() - task.created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =

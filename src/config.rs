@@ -66,6 +66,44 @@ fn check_ms(name: &str, value: f64) -> Result<()> {
     check_range(name, value, 1.0, MAX_TIMEOUT_MS)
 }
 
+/// The hostname of an `http://` URL as the WHATWG URL parser gives it
+/// (lowercase, IPv4 in dotted decimal, IPv6 in brackets): the browser's
+/// own parser in wasm, so the check sees the host `fetch` will connect to.
+#[cfg(target_arch = "wasm32")]
+fn hostname(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.hostname())
+        .unwrap_or_default()
+}
+
+/// The hostname of an `http://` URL (lowercase input): the authority
+/// without user info and port. Natively, for the unit tests.
+#[cfg(not(target_arch = "wasm32"))]
+fn hostname(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.find(']') {
+        Some(end) => host_port.get(..=end),
+        None => host_port.split(':').next(),
+    };
+    host.unwrap_or_default().to_owned()
+}
+
+/// Whether `host` (a URL's hostname) is this machine: `localhost` (and
+/// its subdomains), `127.0.0.0/8` in dotted decimal, or `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let octet = |o: &str| {
+        (1..=3).contains(&o.len())
+            && o.bytes().all(|b| b.is_ascii_digit())
+            && o.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')) <= 255
+    };
+    let ipv4_loopback =
+        host.starts_with("127.") && host.split('.').count() == 4 && host.split('.').all(octet);
+    host == "localhost" || host.ends_with(".localhost") || host == "[::1]" || ipv4_loopback
+}
+
 /// How a [`Client`](crate::Client) talks to AnySolver.
 ///
 /// ```
@@ -91,6 +129,11 @@ pub struct Config {
     /// What images are shrunk or re-encoded to fit (`maxImageBytes`,
     /// `maxImageSide`).
     pub limits: Limits,
+    /// Accept an `http://` endpoint on a host other than this machine
+    /// (`allowInsecureHttp`). Off by default: the key would cross the
+    /// network unencrypted. `http://` to `localhost`, `127.0.0.0/8` or
+    /// `[::1]` is always accepted.
+    pub allow_insecure_http: bool,
     /// A `fetch` function to use instead of `globalThis.fetch`; it is
     /// called with one `Request`.
     #[cfg(target_arch = "wasm32")]
@@ -107,6 +150,7 @@ impl Config {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
             limits: Limits::DEFAULT,
+            allow_insecure_http: false,
             #[cfg(target_arch = "wasm32")]
             fetch: None,
         }
@@ -120,8 +164,17 @@ impl Config {
                 "options.clientKey must be a non-empty string",
             ));
         }
-        let lower = self.endpoint.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        let lower = self.endpoint.trim().to_ascii_lowercase();
+        if lower.starts_with("http://") {
+            if !self.allow_insecure_http && !is_loopback(&hostname(&lower)) {
+                return Err(invalid(format!(
+                    "options.endpoint {} would send your API key unencrypted: use https://, \
+                     or http:// only to this machine (localhost, 127.0.0.1, [::1]); \
+                     set options.allowInsecureHttp to send it in clear anyway",
+                    Quoted(&snippet(&self.endpoint))
+                )));
+            }
+        } else if !lower.starts_with("https://") {
             return Err(invalid(format!(
                 "options.endpoint must be an http(s) URL, not {}",
                 Quoted(&snippet(&self.endpoint))
@@ -154,6 +207,7 @@ impl fmt::Debug for Config {
             .field("timeout_ms", &self.timeout_ms)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("limits", &self.limits)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -278,6 +332,50 @@ mod tests {
         let mut c = Config::new("k");
         c.limits.max_side = 8;
         assert!(c.validate().unwrap_err().message.contains("maxImageSide"));
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        let check = |endpoint: &str, allow: bool| {
+            let mut c = Config::new("k");
+            c.endpoint = endpoint.into();
+            c.allow_insecure_http = allow;
+            code(c.validate())
+        };
+        for ok in [
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.1:3000/api",
+            "http://127.255.0.9",
+            "http://[::1]:8080/",
+            "http://user@127.0.0.1:80",
+            "http://app.localhost",
+            "https://api.anysolver.com",
+            "HTTPS://example.com",
+        ] {
+            assert_eq!(check(ok, false), "ok", "{ok}");
+        }
+        for refused in [
+            "http://api.anysolver.com",
+            "http://192.168.1.10:8080",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "http://127.0.0.1@evil.com",
+            "http://[::2]",
+            "http://128.0.0.1",
+            "http://127.0.0.256",
+            "http://127.0.0",
+        ] {
+            assert_eq!(check(refused, false), "INVALID_OPTION", "{refused}");
+            assert_eq!(check(refused, true), "ok", "{refused}");
+        }
+        let mut c = Config::new("k");
+        c.endpoint = "http://api.anysolver.com".into();
+        let message = c.validate().unwrap_err().message;
+        assert!(
+            message.contains("allowInsecureHttp") && message.contains("unencrypted"),
+            "{message}"
+        );
     }
 
     #[test]

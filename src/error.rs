@@ -8,6 +8,7 @@
 //! (`kind`, `code`, `retryable`, `errorId`, `httpStatus`, `taskId`).
 //! No message ever contains the API key.
 
+use crate::task::TaskId;
 use crate::text::{Num, Quoted};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -73,7 +74,7 @@ pub struct Error {
     pub http_status: Option<u16>,
     /// The task concerned, when one exists.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
+    pub task_id: Option<TaskId>,
     /// How long the server asked us to wait (`Retry-After`), milliseconds.
     #[serde(skip)]
     pub retry_after_ms: Option<u64>,
@@ -203,14 +204,30 @@ impl Error {
         Self::with_retry(Kind::Aborted, "ABORTED", "the call was aborted", false)
     }
 
+    /// Whether a createTask that failed this way may still have created
+    /// (and charged) a task: the request may have reached the service and
+    /// no task id came back (no answer, a time limit, a 5xx, an unreadable
+    /// answer). Only a 429, a 408 or an API error envelope prove that
+    /// nothing was created.
+    pub fn may_have_created_a_task(&self) -> bool {
+        match self.kind {
+            Kind::Network | Kind::Parse => true,
+            Kind::Timeout => self.code == "REQUEST_TIMEOUT",
+            Kind::Http => self.http_status.is_some_and(|s| s >= 500),
+            _ => false,
+        }
+    }
+
     /// A createTask that failed after its request may have reached the
-    /// server: not retryable, since trying again could charge twice.
+    /// service: not retryable, since trying again could charge twice, and
+    /// the message says so.
     pub fn create_may_have_reached(cause: Error) -> Self {
         let mut e = Self::with_retry(
             cause.kind,
             cause.code,
             format!(
-                "{}; createTask may have reached the server, so it was not retried (that could charge twice)",
+                "{}; createTask may have reached the service and created (and charged) a task whose id never came back, \
+                 so it is not retryable: creating another could charge twice",
                 cause.message
             ),
             false,
@@ -220,9 +237,9 @@ impl Error {
     }
 
     /// The same error, naming the task it concerns.
-    pub fn with_task(mut self, task_id: &str) -> Self {
+    pub fn with_task(mut self, task_id: &TaskId) -> Self {
         if self.task_id.is_none() {
-            self.task_id = Some(task_id.to_owned());
+            self.task_id = Some(task_id.clone());
         }
         self
     }
@@ -241,7 +258,7 @@ impl Error {
         if self.code.contains(secret) {
             self.code = Cow::Owned(blank(&self.code));
         }
-        if let Some(t) = &mut self.task_id
+        if let Some(TaskId::Text(t)) = &mut self.task_id
             && t.contains(secret)
         {
             *t = blank(t);
@@ -292,10 +309,25 @@ mod tests {
             "KEY_anysolver_secret_REJECTED",
             "key anysolver_secret is bad",
         )
-        .with_task("t-anysolver_secret")
+        .with_task(&"t-anysolver_secret".into())
         .redact(key);
         assert!(!format!("{e:?}").contains(key), "{e:?}");
         assert_eq!(e.code, "KEY_[redacted]_REJECTED");
+    }
+
+    #[test]
+    fn a_create_that_may_have_reached_the_service_is_not_retryable() {
+        let may = |e: Error| e.may_have_created_a_task();
+        assert!(may(Error::http(502, None)));
+        assert!(may(Error::network("reset")));
+        assert!(may(Error::request_timeout(1000.0)));
+        assert!(may(Error::parse("INVALID_RESPONSE", "not JSON", "<html>")));
+        assert!(!may(Error::http(429, None)));
+        assert!(!may(Error::http(408, None)));
+        assert!(!may(Error::api(2, "ERROR_INTERNAL", "")));
+        let e = Error::create_may_have_reached(Error::http(503, None));
+        assert!(!e.retryable && e.code == "HTTP_503" && e.http_status == Some(503));
+        assert!(e.message.contains("charge twice"), "{}", e.message);
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub use config::{Config, SolveOptions, WaitOptions};
 pub use error::{Error, Kind};
 pub use image::geometry::{Limits, Scaling};
 pub use protocol::{Point, RejectedPoint, Routing};
-pub use task::{Progress, Recognition, Task, TaskState, Timing};
+pub use task::{Progress, Recognition, Task, TaskId, TaskState, Timing};
 
 #[cfg(target_arch = "wasm32")]
 pub use bindings::{CoordinatesClient, to_client_points};

@@ -4,15 +4,138 @@
 
 use crate::image::geometry::Scaling;
 use crate::protocol::{Point, Raw, RejectedPoint};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Largest whole number an `f64` (and so a JSON number read by
+/// JavaScript) holds exactly: 2⁵³ − 1.
+const MAX_EXACT: u64 = (1 << 53) - 1;
+
+/// A task's id, in the JSON type the service gave it: AnySolver sends
+/// strings; other services that speak the protocol number their tasks.
+/// It goes back to the service as it came (`"abc"` as a string, `12345678901`
+/// as a number), and prints as it is (digits for a number).
+///
+/// ```
+/// use anysolver_coordinates::TaskId;
+/// assert_eq!(TaskId::from("01KF").to_string(), "01KF");
+/// assert_eq!(TaskId::from(12_345_678_901).to_string(), "12345678901");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TaskId {
+    /// A string id.
+    Text(String),
+    /// A numeric id: a whole number up to 2⁵³ − 1 (larger ones cannot
+    /// cross JSON in JavaScript exactly).
+    Number(u64),
+}
+
+impl TaskId {
+    /// A numeric id from a JSON number: whole, not negative, and exact
+    /// in an `f64`; `None` otherwise.
+    pub fn from_f64(n: f64) -> Option<Self> {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        (n.fract() == 0.0 && (0.0..=MAX_EXACT as f64).contains(&n))
+            .then_some(Self::Number(n as u64))
+    }
+
+    /// Whether the id is an empty or blank string.
+    pub fn is_blank(&self) -> bool {
+        matches!(self, Self::Text(t) if t.trim().is_empty())
+    }
+
+    /// The id with surrounding whitespace trimmed from a string id.
+    #[must_use]
+    pub fn trimmed(self) -> Self {
+        match self {
+            Self::Text(t) if t.trim().len() != t.len() => Self::Text(t.trim().to_owned()),
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Text(t) => f.write_str(t),
+            Self::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl From<String> for TaskId {
+    fn from(id: String) -> Self {
+        Self::Text(id)
+    }
+}
+
+impl From<&str> for TaskId {
+    fn from(id: &str) -> Self {
+        Self::Text(id.to_owned())
+    }
+}
+
+impl From<u64> for TaskId {
+    fn from(id: u64) -> Self {
+        Self::Number(id)
+    }
+}
+
+impl PartialEq<&str> for TaskId {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Self::Text(t) if t == other)
+    }
+}
+
+impl Serialize for TaskId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(t) => s.serialize_str(t),
+            Self::Number(n) => s.serialize_u64(*n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TaskId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a task id (a string, or a whole number up to 2^53 - 1)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TaskId, E> {
+                Ok(TaskId::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<TaskId, E> {
+                Ok(TaskId::Text(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TaskId, E> {
+                (v <= MAX_EXACT)
+                    .then_some(TaskId::Number(v))
+                    .ok_or_else(|| E::custom("a numeric task id above 2^53 - 1"))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TaskId, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom("a negative task id"))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TaskId, E> {
+                TaskId::from_f64(v).ok_or_else(|| E::custom("a task id that is not a whole number"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// A created task: enough to resume waiting later, even in another
 /// process (it survives `JSON.stringify`, e.g. in `chrome.storage.session`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
-    /// The id AnySolver gave the task.
-    pub task_id: String,
+    /// The id the service gave the task.
+    pub task_id: TaskId,
     /// Creation time, ms since the epoch.
     #[serde(default = "not_a_time")]
     pub created_at: f64,
@@ -27,7 +150,7 @@ pub struct Task {
 
 impl Task {
     /// A task known only by its id, created `created_at` (ms since epoch).
-    pub fn from_id(task_id: impl Into<String>, created_at: f64) -> Self {
+    pub fn from_id(task_id: impl Into<TaskId>, created_at: f64) -> Self {
         Self {
             task_id: task_id.into(),
             created_at,
@@ -66,7 +189,7 @@ pub struct Timing {
 #[serde(rename_all = "camelCase")]
 pub struct Recognition {
     /// The task's id.
-    pub task_id: String,
+    pub task_id: TaskId,
     /// Click points in the original image's pixels.
     pub coordinates: Vec<Point>,
     /// Points the service sent that were not usable (NaN, negative,
@@ -95,7 +218,7 @@ pub struct Recognition {
 #[serde(rename_all = "camelCase")]
 pub struct TaskState {
     /// The task's id.
-    pub task_id: String,
+    pub task_id: TaskId,
     /// `processing`, `ready`, or a status this crate does not know.
     pub status: String,
     /// The provider, when named.
@@ -127,7 +250,7 @@ pub struct Progress {
     /// Milliseconds since the call started.
     pub elapsed_ms: f64,
     /// The task's id.
-    pub task_id: String,
+    pub task_id: TaskId,
 }
 
 #[cfg(test)]
@@ -165,6 +288,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.scaling, None);
-        assert!(serde_json::from_str::<Task>(r#"{"taskId":5}"#).is_err());
+        for bad in [
+            r#"{"taskId":-5}"#,
+            r#"{"taskId":1.5}"#,
+            r#"{"taskId":true}"#,
+        ] {
+            assert!(serde_json::from_str::<Task>(bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<Task>(r#"{"taskId":9007199254740992}"#).is_err());
+    }
+
+    #[test]
+    fn numeric_task_ids_keep_their_type_and_digits() {
+        let t: Task = serde_json::from_str(r#"{"taskId":12345678901}"#).unwrap();
+        assert_eq!(t.task_id, TaskId::Number(12_345_678_901));
+        assert_eq!(t.task_id.to_string(), "12345678901");
+        let text = serde_json::to_string(&t).unwrap();
+        assert!(text.contains(r#""taskId":12345678901,"#), "{text}");
+        let t: Task = serde_json::from_str(r#"{"taskId":"12345678901"}"#).unwrap();
+        assert_eq!(t.task_id, TaskId::Text("12345678901".into()));
+        assert_eq!(
+            TaskId::from_f64(9_007_199_254_740_991.0),
+            Some(TaskId::Number(9_007_199_254_740_991))
+        );
+        assert_eq!(TaskId::from_f64(1e300), None);
+        assert_eq!(TaskId::from(" a ").trimmed(), TaskId::from("a"));
+        assert!(TaskId::from("  ").is_blank() && !TaskId::from(0).is_blank());
     }
 }

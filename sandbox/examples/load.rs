@@ -35,7 +35,7 @@ struct Measured {
     poll_ms: Vec<f64>,
     /// From createTask sent to the ready answer received, ms.
     task_ms: Vec<f64>,
-    task_ids: Vec<String>,
+    task_ids: Vec<anysolver_coordinates::TaskId>,
     problems: Vec<String>,
 }
 
@@ -266,7 +266,7 @@ async fn main() -> ExitCode {
         }
     }
     let wall = started.elapsed().as_secs_f64();
-    let unique: HashSet<&String> = all.task_ids.iter().collect();
+    let unique: HashSet<&anysolver_coordinates::TaskId> = all.task_ids.iter().collect();
     let expected = clients * tasks;
     let solved = all.task_ms.len() as u64;
     if unique.len() != all.task_ids.len() {

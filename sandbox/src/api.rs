@@ -140,13 +140,41 @@ fn opt_clicks(m: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiErr
 /// `POST /createTask`.
 pub async fn create_task(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
     match create(&state, body).await {
-        Ok((task_id, drop)) if drop => {
-            let _ = task_id;
-            dropped_connection()
+        Ok((_, Some(Fault::Drop))) => dropped_connection(),
+        Ok((_, Some(Fault::CreateHttp(status)))) => html(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "<html><body><h1>502 Bad Gateway</h1><p>upstream went away</p></body></html>",
+        ),
+        Ok((TaskId::Number(n), _)) => {
+            axum::Json(json!({"errorId": 0, "taskId": n})).into_response()
         }
-        Ok((task_id, _)) => axum::Json(json!({"errorId": 0, "taskId": task_id})).into_response(),
+        Ok((TaskId::Text(id), _)) => {
+            axum::Json(json!({"errorId": 0, "taskId": id})).into_response()
+        }
         Err(e) => e.into_response(),
     }
+}
+
+/// A task id as createTask gave it.
+#[derive(Debug)]
+enum TaskId {
+    /// A ULID, the sandbox's usual id.
+    Text(String),
+    /// A number (`Fault:numericId`).
+    Number(u64),
+}
+
+/// The next numeric task id: above 2³² on purpose, so a client that keeps
+/// ids in 32 bits (or as rounded floats) is caught.
+static NEXT_NUMERIC_ID: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(12_345_678_901);
+
+/// An error that quotes `key`, as a careless server might (`Fault:echoKey`).
+fn echoing(key: &str) -> ApiError {
+    ApiError::external(
+        &format!("KEY_{key}_REJECTED"),
+        format!("the key {key} is not accepted here (sandbox fault scenario)"),
+    )
 }
 
 /// A response whose body fails at once: hyper closes the connection
@@ -158,10 +186,12 @@ fn dropped_connection() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
+/// Creates the task: its id, and the fault (if any) that decides how
+/// createTask answers.
 async fn create(
     state: &Arc<AppState>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(String, bool), ApiError> {
+) -> Result<(TaskId, Option<Fault>), ApiError> {
     let body = body_json(body)?;
     let key = authorise(state, &body, "createTask")?;
     let task = match body.get("task") {
@@ -258,8 +288,14 @@ async fn create(
     .await
     .map_err(|_| internal())??;
 
+    let fault = match &provider.kind {
+        Kind::Fault(f) => Some(f.clone()),
+        _ => None,
+    };
+    if fault == Some(Fault::EchoKey { at_poll: false }) {
+        return Err(echoing(&key));
+    }
     let now = Instant::now();
-    let drop = provider.kind == Kind::Fault(Fault::Drop);
     let delay = provider
         .delay_ms
         .map_or(state.settings.solve_delay, std::time::Duration::from_millis)
@@ -305,7 +341,11 @@ async fn create(
         width: checked.width,
         height: checked.height,
     });
-    let id = ulid::Ulid::new().to_string();
+    let id = if fault == Some(Fault::NumericId) {
+        TaskId::Number(NEXT_NUMERIC_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    } else {
+        TaskId::Text(ulid::Ulid::new().to_string())
+    };
     let task = Task {
         key,
         provider,
@@ -321,8 +361,12 @@ async fn create(
     };
     let mut tasks = state.tasks.lock().map_err(|_| internal())?;
     state.purge(&mut tasks, now);
-    tasks.insert(id.clone(), task);
-    Ok((id, drop))
+    let stored = match &id {
+        TaskId::Text(t) => t.clone(),
+        TaskId::Number(n) => n.to_string(),
+    };
+    tasks.insert(stored, task);
+    Ok((id, fault))
 }
 
 fn clicks_outcome(points: Vec<Point>, raw: Value, min: Option<u64>, max: Option<u64>) -> Outcome {
@@ -413,18 +457,34 @@ async fn poll(
 ) -> Result<Response, ApiError> {
     let body = body_json(body)?;
     let key = authorise(state, &body, "getTaskResult")?;
-    let id = opt_str(&body, "taskId")?
-        .ok_or_else(|| ApiError::invalid("taskId is required"))?
-        .to_owned();
+    // A numbered task is found only by its number, a ULID only by its
+    // string: the id must come back in the JSON type it was given.
+    let (id, numeric) = match body.get("taskId") {
+        Some(Value::String(s)) => (s.clone(), false),
+        Some(Value::Number(n)) => (
+            n.as_u64()
+                .ok_or_else(|| ApiError::invalid("taskId must be a string or a whole number"))?
+                .to_string(),
+            true,
+        ),
+        None | Some(Value::Null) => return Err(ApiError::invalid("taskId is required")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "taskId must be a string or a whole number",
+            ));
+        }
+    };
     let not_found =
         || ApiError::external(TASK_NOT_FOUND, "no such task, or its result has expired");
+    let mine =
+        |t: &Task| t.key == key && (t.provider.kind == Kind::Fault(Fault::NumericId)) == numeric;
 
     let (kind, n) = {
         let mut tasks = state.tasks.lock().map_err(|_| internal())?;
         state.purge(&mut tasks, Instant::now());
         let task = tasks
             .get_mut(&id)
-            .filter(|t| t.key == key)
+            .filter(|t| mine(t))
             .ok_or_else(not_found)?;
         task.polls += 1;
         (task.provider.kind.clone(), task.polls)
@@ -467,6 +527,7 @@ async fn poll(
                     .into_response());
             }
             Fault::Slow(ms) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+            Fault::EchoKey { at_poll: true } => return Err(echoing(&key)),
             _ => {}
         }
     }
@@ -475,9 +536,14 @@ async fn poll(
     let mut tasks = state.tasks.lock().map_err(|_| internal())?;
     let task = tasks
         .get_mut(&id)
-        .filter(|t| t.key == key)
+        .filter(|t| mine(t))
         .ok_or_else(not_found)?;
     state.settle(task, now);
+    let id = if numeric {
+        TaskId::Number(id.parse().unwrap_or_default())
+    } else {
+        TaskId::Text(id)
+    };
     Ok(axum::Json(task_answer(&id, task, now)).into_response())
 }
 
@@ -490,7 +556,11 @@ fn html(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
-fn task_answer(id: &str, task: &Task, now: Instant) -> Value {
+fn task_answer(id: &TaskId, task: &Task, now: Instant) -> Value {
+    let id = match id {
+        TaskId::Text(t) => json!(t),
+        TaskId::Number(n) => json!(n),
+    };
     let base = |status: &str| {
         json!({
             "errorId": 0,

@@ -15,6 +15,10 @@
 //! | `Fault:unknownCode` | the task fails with a code no documentation lists |
 //! | `Fault:coords:strings`, `:arrays`, `:floats`, `:outOfBounds` | the answer's coordinates come in that shape |
 //! | `Fault:drop` | createTask creates (and charges) the task, then closes the connection without an answer |
+//! | `Fault:createHttp:STATUS` | createTask creates (and charges) the task, then answers HTTP STATUS with a proxy's HTML page |
+//! | `Fault:echoKey:create` | createTask refuses with the caller's key inside `errorCode` and `errorDescription` (nothing created) |
+//! | `Fault:echoKey:poll` | the task is created; every getTaskResult answers an error with the key inside `errorCode` and `errorDescription` |
+//! | `Fault:numericId` | the task's id is a number (`12345678901`…), and getTaskResult finds it only when it is sent back as a number |
 
 /// One fault scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +53,16 @@ pub enum Fault {
     OddCoords(OddCoords),
     /// createTask closes the connection after creating the task.
     Drop,
+    /// createTask creates the task, then answers this HTTP status.
+    CreateHttp(u16),
+    /// An error that quotes the caller's key, from createTask (`false`) or
+    /// from every getTaskResult (`true`).
+    EchoKey {
+        /// Whether getTaskResult (not createTask) echoes it.
+        at_poll: bool,
+    },
+    /// The task id is a JSON number.
+    NumericId,
 }
 
 /// The odd shapes coordinates can take.
@@ -101,6 +115,20 @@ impl Fault {
                 _ => return None,
             }),
             "drop" => Fault::Drop,
+            "createHttp" => Fault::CreateHttp(
+                parts
+                    .next()
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .filter(|s| (400..600).contains(s))?,
+            ),
+            "echoKey" => Fault::EchoKey {
+                at_poll: match parts.next()? {
+                    "create" => false,
+                    "poll" => true,
+                    _ => return None,
+                },
+            },
+            "numericId" => Fault::NumericId,
             _ => return None,
         };
         Some(fault)
@@ -128,6 +156,14 @@ mod tests {
             Fault::parse("failed:CAPTCHA_UNSOLVABLE"),
             Some(Fault::Failed("CAPTCHA_UNSOLVABLE".into()))
         );
+        assert_eq!(Fault::parse("createHttp:502"), Some(Fault::CreateHttp(502)));
+        assert_eq!(Fault::parse("createHttp:200"), None);
+        assert_eq!(
+            Fault::parse("echoKey:poll"),
+            Some(Fault::EchoKey { at_poll: true })
+        );
+        assert_eq!(Fault::parse("echoKey:later"), None);
+        assert_eq!(Fault::parse("numericId"), Some(Fault::NumericId));
         assert_eq!(Fault::parse("http500"), None);
         assert_eq!(Fault::parse("coords:weird"), None);
         assert_eq!(Fault::parse("nope"), None);

@@ -16,8 +16,7 @@ pub use display::to_client_points;
 
 use crate::client::Client;
 use crate::error::{Error, Kind};
-use crate::task::Task;
-use crate::transport::now_ms;
+use crate::task::{Task, TaskId};
 use js_sys::{Object, Promise};
 use serde::Serialize;
 use std::future::Future;
@@ -121,7 +120,7 @@ impl CoordinatesClient {
     #[wasm_bindgen(js_name = waitForResult, unchecked_return_type = "Promise<Recognition>")]
     pub fn wait_for_result(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Task | string")] task: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Task | TaskId")] task: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
     ) -> Promise {
         let client = self.client.clone();
@@ -137,7 +136,7 @@ impl CoordinatesClient {
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<TaskState>")]
     pub fn get_task_result(
         &self,
-        #[wasm_bindgen(js_name = taskId, unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(js_name = taskId, unchecked_param_type = "TaskId | Task")] task_id: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         self.settle(None, async move {
@@ -191,27 +190,19 @@ impl CoordinatesClient {
     }
 }
 
-/// Reads a Task record or a bare task id.
+/// Reads a Task record or a bare task id (a string or a number). Blank
+/// ids and missing creation times are the core's to check and fill in.
 fn read_task(value: &JsValue) -> Result<Task, Error> {
     let bad = || {
         Error::validation(
             "INVALID_TASK",
-            "expected a task id (a non-empty string) or a Task record from createTask()",
+            "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
         )
     };
-    let mut task = match value.as_string() {
-        Some(id) => Task::from_id(id.trim(), now_ms()),
-        None if value.is_object() => {
-            serde_wasm_bindgen::from_value::<Task>(value.clone()).map_err(|_| bad())?
-        }
-        None => return Err(bad()),
-    };
-    task.task_id = task.task_id.trim().to_owned();
-    if task.task_id.is_empty() {
-        return Err(bad());
+    if value.is_object() {
+        return serde_wasm_bindgen::from_value::<Task>(value.clone()).map_err(|_| bad());
     }
-    if !task.created_at.is_finite() {
-        task.created_at = now_ms();
-    }
-    Ok(task)
+    serde_wasm_bindgen::from_value::<TaskId>(value.clone())
+        .map(|id| Task::from_id(id, f64::NAN))
+        .map_err(|_| bad())
 }

@@ -41,6 +41,7 @@ struct ClientFields {
     request_timeout_ms: Scalar,
     max_image_bytes: Scalar,
     max_image_side: Scalar,
+    allow_insecure_http: Scalar,
     fetch: Js,
     provider: Scalar,
     selection_mode: Scalar,
@@ -79,6 +80,14 @@ fn string(name: &str, v: Scalar) -> Result<Option<String>> {
         Scalar::Null => Ok(None),
         Scalar::Text(s) => Ok(Some(s)),
         _ => Err(invalid(format!("options.{name} must be a string"))),
+    }
+}
+
+fn boolean(name: &str, v: Scalar) -> Result<Option<bool>> {
+    match v {
+        Scalar::Null => Ok(None),
+        Scalar::Bool(b) => Ok(Some(b)),
+        _ => Err(invalid(format!("options.{name} must be true or false"))),
     }
 }
 
@@ -166,6 +175,8 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
         )?
         .unwrap_or(Limits::DEFAULT.max_side),
     };
+    config.allow_insecure_http =
+        boolean("allowInsecureHttp", f.allow_insecure_http)?.unwrap_or(false);
     config.routing = routing(f.provider, f.selection_mode, f.key_pool_mode)?;
     config.fetch = function("fetch", f.fetch)?;
     Ok(config)

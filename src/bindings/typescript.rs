@@ -41,8 +41,10 @@ export interface RoutingOptions {
 export interface ClientOptions extends RoutingOptions {
   /** Your API key (`anysolver_...`). Never appears in errors or logs. */
   clientKey: string;
-  /** Base URL of the API. Default `https://api.anysolver.com`. */
+  /** Base URL of the API. Default `https://api.anysolver.com`. Must be `https://`, except `http://` to this machine (localhost, 127.0.0.0/8, [::1]); anything else throws a `validation` error unless `allowInsecureHttp` is set. */
   endpoint?: string;
+  /** Accept an `http://` endpoint on another host, sending your key unencrypted over the network. Default false. */
+  allowInsecureHttp?: boolean;
   /** Overall deadline of a call, ms. Default 180000. */
   timeoutMs?: number;
   /** Limit of one HTTP request, ms. Default 25000 (under the 30 s an extension service worker allows). */
@@ -63,7 +65,7 @@ export interface Progress {
   polls: number;
   /** Milliseconds since the call started. */
   elapsedMs: number;
-  taskId: string;
+  taskId: TaskId;
 }
 
 /** Options of `waitForResult`. */
@@ -96,9 +98,12 @@ export interface Scaling {
   scale: number;
 }
 
+/** A task's id as the service gave it: AnySolver sends strings; services that number their tasks send whole numbers, which are sent back as numbers. */
+export type TaskId = string | number;
+
 /** A created task; serialisable, so a service worker can store it and resume. */
 export interface Task {
-  taskId: string;
+  taskId: TaskId;
   /** Creation time, ms since the epoch. */
   createdAt: number;
   scaling: Scaling | null;
@@ -113,7 +118,7 @@ export interface RejectedPoint {
 
 /** The whole result of a task. */
 export interface Recognition {
-  taskId: string;
+  taskId: TaskId;
   /** Click points in the original image's pixels. */
   coordinates: Point[];
   /** Points the service sent that were not usable (NaN, negative, outside the image). */
@@ -130,7 +135,7 @@ export interface Recognition {
 
 /** One getTaskResult answer. */
 export interface TaskState {
-  taskId: string;
+  taskId: TaskId;
   status: string;
   provider?: string;
   cost?: number;
@@ -153,6 +158,6 @@ export interface AnySolverError extends Error {
   retryable: boolean;
   errorId?: number;
   httpStatus?: number;
-  taskId?: string;
+  taskId?: TaskId;
 }
 "#;

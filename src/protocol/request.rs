@@ -94,8 +94,8 @@ impl fmt::Debug for CreateTaskRequest<'_> {
 pub struct GetTaskResultRequest<'a> {
     /// The API key.
     pub client_key: &'a str,
-    /// The task.
-    pub task_id: &'a str,
+    /// The task, in the JSON type the service gave it.
+    pub task_id: &'a crate::task::TaskId,
 }
 
 impl fmt::Debug for GetTaskResultRequest<'_> {
@@ -168,6 +168,24 @@ mod tests {
     }
 
     #[test]
+    fn a_task_id_goes_back_in_the_json_type_it_came_in() {
+        let body = |id: crate::task::TaskId| {
+            to_json(&GetTaskResultRequest {
+                client_key: "k",
+                task_id: &id,
+            })
+        };
+        assert_eq!(
+            body(12_345_678_901.into()).unwrap(),
+            r#"{"clientKey":"k","taskId":12345678901}"#
+        );
+        assert_eq!(
+            body("12345678901".into()).unwrap(),
+            r#"{"clientKey":"k","taskId":"12345678901"}"#
+        );
+    }
+
+    #[test]
     fn debug_never_prints_the_key() {
         let key = "anysolver_secret_key";
         let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
@@ -178,7 +196,7 @@ mod tests {
                 "{:?}",
                 GetTaskResultRequest {
                     client_key: key,
-                    task_id: "t"
+                    task_id: &"t".into()
                 }
             ),
             format!("{:?}", GetBalanceRequest { client_key: key }),

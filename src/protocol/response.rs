@@ -8,6 +8,7 @@
 //! what it means is decided afterwards, by the method that asked.
 
 use crate::error::{Error, Result};
+use crate::task::TaskId;
 use crate::text::Num;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -377,18 +378,22 @@ impl Envelope {
     }
 
     /// Reads a createTask answer: the new task's id.
-    pub fn into_task_id(self, body: &str) -> Result<String> {
+    pub fn into_task_id(self, body: &str) -> Result<TaskId> {
         if let Some(e) = self.error() {
             return Err(e);
         }
-        match self.task_id.as_text() {
-            Some(id) if !id.is_empty() => Ok(id),
-            _ => Err(Error::parse(
+        let id = match self.task_id {
+            Scalar::Text(id) if !id.trim().is_empty() => Some(TaskId::Text(id)),
+            Scalar::Number(n) => TaskId::from_f64(n),
+            _ => None,
+        };
+        id.ok_or_else(|| {
+            Error::parse(
                 "NO_TASK_ID",
-                "createTask answered without a taskId",
+                "createTask answered without a usable taskId (a string, or a whole number up to 2^53 - 1)",
                 body,
-            )),
-        }
+            )
+        })
     }
 
     /// Reads a getBalance answer.
@@ -644,7 +649,19 @@ mod tests {
         let numeric = env(r#"{"errorId":0,"taskId":12345678901}"#)
             .into_task_id("")
             .unwrap();
-        assert_eq!(numeric, "12345678901");
+        assert_eq!(numeric, TaskId::Number(12_345_678_901));
+        for unusable in [
+            r#"{"errorId":0,"taskId":1.5}"#,
+            r#"{"errorId":0,"taskId":-1}"#,
+            r#"{"errorId":0,"taskId":" "}"#,
+            r#"{"errorId":0,"taskId":1e300}"#,
+        ] {
+            assert_eq!(
+                env(unusable).into_task_id("").unwrap_err().code,
+                "NO_TASK_ID",
+                "{unusable}"
+            );
+        }
     }
 
     #[test]

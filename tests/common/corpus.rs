@@ -26,6 +26,9 @@ return [
   ['clientKey is blank', 'validation', 'MISSING_CLIENT_KEY', async (c, img, C) => new C({clientKey: '   '})],
   ['options is a string', 'validation', 'INVALID_OPTION', async (c, img, C) => new C('my-key')],
   ['endpoint is not http', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', endpoint: 'ftp://example.com'})],
+  ['endpoint is plain http to a remote host', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', endpoint: 'http://api.anysolver.com'})],
+  ['endpoint is plain http to a lookalike of localhost', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', endpoint: 'http://127.0.0.1.example.com'})],
+  ['allowInsecureHttp is a string', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', endpoint: 'http://api.anysolver.com', allowInsecureHttp: 'yes'})],
   ['timeoutMs is negative', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', timeoutMs: -5})],
   ['fetch is not a function', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', fetch: 'fetch'})],
   ['unknown selectionMode', 'validation', 'INVALID_OPTION', async (c, img, C) => new C({clientKey: 'k', selectionMode: 'fastest-ever'})],
@@ -64,7 +67,8 @@ return [
   ['an already aborted signal', 'abort', '', async (c, img) => { const a = new AbortController(); a.abort(); return c.solve(img, {signal: a.signal}); }],
   ['waitForResult without a task', 'validation', 'INVALID_TASK', async (c) => c.waitForResult('')],
   ['waitForResult with {}', 'validation', 'INVALID_TASK', async (c) => c.waitForResult({})],
-  ['getTaskResult with a number', 'validation', 'INVALID_TASK', async (c) => c.getTaskResult(12)],
+  ['getTaskResult with a fraction', 'validation', 'INVALID_TASK', async (c) => c.getTaskResult(1.5)],
+  ['getTaskResult with a boolean', 'validation', 'INVALID_TASK', async (c) => c.getTaskResult(true)],
 ];
 "#;
 

@@ -226,3 +226,53 @@ async fn refusals_have_their_own_codes() {
     )
     .await;
 }
+
+/// 200 solves of a Blob that must be shrunk (so each one decodes it into
+/// an ImageBitmap): every bitmap the client made is closed once it is done,
+/// counted through a wrapped `createImageBitmap`.
+#[wasm_bindgen_test]
+async fn two_hundred_blob_solves_leave_no_bitmap_open() {
+    let c = challenge(42, 480, 320, "png").await;
+    let blob = ok(js("url", "return fetch(url).then(r => r.blob())")
+        .call1(&JsValue::NULL, &JsValue::from_str(&c.image))
+        .unwrap()
+        .unchecked_into())
+    .await;
+    let counts = json(r#"{"made": 0, "closed": 0}"#);
+    js(
+        "counts",
+        "const original = globalThis.createImageBitmap; globalThis.__originalCreateImageBitmap = original; \
+         globalThis.createImageBitmap = (...args) => original(...args).then(b => { counts.made++; \
+         const close = b.close.bind(b); let done = false; \
+         b.close = () => { if (!done) { done = true; counts.closed++; } close(); }; return b; });",
+    )
+    .call1(&JsValue::NULL, &counts)
+    .unwrap();
+    // Shrinking 480×320 to 240 px wide needs a decode, hence a bitmap.
+    let client = client(&account().await, r#"{"maxImageSide": 240}"#);
+    let comment = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+    let mut solved = 0;
+    for _batch in 0..10 {
+        let all = js_sys::Array::new();
+        for _ in 0..20 {
+            all.push(&client.solve(blob.clone(), Some(comment.clone().unchecked_into())));
+        }
+        let results = js_sys::Array::from(&ok(js_sys::Promise::all(&all)).await);
+        for r in results.iter() {
+            assert_close(&points(&r), &c.answer, 3.0);
+            solved += 1;
+        }
+    }
+    js(
+        "",
+        "globalThis.createImageBitmap = globalThis.__originalCreateImageBitmap; \
+         delete globalThis.__originalCreateImageBitmap;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let made = get(&counts, "made").as_f64().unwrap();
+    let closed = get(&counts, "closed").as_f64().unwrap();
+    assert_eq!(solved, 200);
+    assert!(made >= 200.0, "{made} bitmaps for 200 solves");
+    assert_eq!(closed, made, "{closed} of {made} bitmaps closed");
+}

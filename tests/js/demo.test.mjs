@@ -79,6 +79,28 @@ function assertOnTruth({ truth, markers }, tol = 3) {
   }
 }
 
+test("the first screen shows no broken image, only the placeholder", { skip }, async () => {
+  const { page, state } = await openDemo();
+  const seen = await page.evaluate(() => {
+    const img = document.getElementById("image");
+    const box = img.getBoundingClientRect();
+    return {
+      hidden: img.hidden,
+      display: getComputedStyle(img).display,
+      area: box.width * box.height,
+      placeholder: getComputedStyle(document.getElementById("placeholder")).display,
+    };
+  });
+  assert.deepEqual(seen, { hidden: true, display: "none", area: 0, placeholder: "block" });
+  // Every element marked hidden is really not shown.
+  const shown = await page.evaluate(() =>
+    [...document.querySelectorAll("[hidden]")].filter((e) => getComputedStyle(e).display !== "none").map((e) => e.id || e.tagName),
+  );
+  assert.deepEqual(shown, []);
+  assert.deepEqual(state.errors, []);
+  await page.close();
+});
+
 test("a sample challenge is solved and every marker sits on the truth, also after a resize", { skip }, async () => {
   const { page, state } = await openDemo();
   await newSample(page);

@@ -41,3 +41,20 @@ test("errors are Errors with kind and code", async () => {
     (e) => e.kind === "validation" && e.code === "INVALID_OPTION" && /selectionMode/.test(e.message),
   );
 });
+
+test("plain http:// only to this machine, unless allowInsecureHttp", () => {
+  let sent = 0;
+  const fetch = () => { sent++; throw new Error("no request may be made"); };
+  for (const endpoint of ["http://api.anysolver.com", "http://10.0.0.2:8080", "http://localhost.example.com"]) {
+    assert.throws(
+      () => new CoordinatesClient({ clientKey: "anysolver_x", endpoint, fetch }),
+      (e) => e.kind === "validation" && e.code === "INVALID_OPTION" && /unencrypted/.test(e.message) && /allowInsecureHttp/.test(e.message),
+      endpoint,
+    );
+    assert.ok(new CoordinatesClient({ clientKey: "anysolver_x", endpoint, fetch, allowInsecureHttp: true }));
+  }
+  for (const endpoint of ["http://localhost:8080", "http://127.0.0.1:9", "http://[::1]:80", "https://api.anysolver.com"]) {
+    assert.ok(new CoordinatesClient({ clientKey: "anysolver_x", endpoint, fetch }), endpoint);
+  }
+  assert.equal(sent, 0);
+});

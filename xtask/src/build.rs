@@ -107,7 +107,10 @@ fn compact_glue(js: &Path, format: &str) -> Result {
 }
 
 /// `wasm-opt -Oz` with binaryen from node_modules only: Debian's
-/// /usr/bin/wasm-opt corrupts wasm-bindgen output.
+/// /usr/bin/wasm-opt corrupts wasm-bindgen output. `--low-memory-unused`
+/// holds for rustc's wasm32 layout (data from 1 MiB up, the stack below it
+/// growing down: only a stack about to overflow reaches the first KiB),
+/// and lets binaryen fold constant addresses into loads and stores.
 fn optimise(wasm: &Path) -> Result {
     let wasm = wasm.to_string_lossy();
     let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
@@ -115,6 +118,8 @@ fn optimise(wasm: &Path) -> Result {
         &wasm_opt.to_string_lossy(),
         &[
             "-Oz",
+            "--converge",
+            "--low-memory-unused",
             "--strip-debug",
             "--strip-producers",
             &wasm,

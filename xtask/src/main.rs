@@ -10,6 +10,7 @@
 
 mod bench;
 mod build;
+mod docs;
 mod fuzz;
 mod load;
 mod sandbox;

@@ -165,6 +165,16 @@ pub fn run() -> Result {
             ],
         ),
     );
+    let broken = crate::docs::broken_links(&root());
+    for b in &broken {
+        println!("broken link: {b}");
+    }
+    t.record(
+        "every link and relative path in the docs resolves inside the repository",
+        broken.is_empty(),
+        1,
+        u64::from(!broken.is_empty()),
+    );
     println!("== native tests");
     t.suite(
         "native unit and integration tests",
