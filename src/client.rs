@@ -10,7 +10,7 @@ use crate::config::{Config, SolveOptions, WaitOptions};
 use crate::error::{Error, Kind, Result};
 use crate::image::Image;
 use crate::image::capture::{self, Prepared};
-use crate::image::geometry::Limits;
+use crate::image::geometry::{Limits, Region};
 use crate::protocol::{
     self, CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest,
     Method, Point, Poll, Ready, TASK_TYPE, check_points,
@@ -324,10 +324,11 @@ impl Inner {
         image: Image,
         limits: Limits,
         what: &'static str,
+        region: Option<Region>,
         cancel: &Cancel,
     ) -> Result<Prepared> {
         cancel.check()?;
-        let prepared = capture::prepare(image, limits, what).await?;
+        let prepared = capture::prepare(image, limits, what, region).await?;
         cancel.check()?;
         Ok(prepared)
     }
@@ -339,12 +340,18 @@ impl Inner {
         let cancel = self.cancel(&options.wait);
         let started = now_ms();
         let prepared = self
-            .prepare(image, self.config.limits, "image", &cancel)
+            .prepare(image, self.config.limits, "image", options.region, &cancel)
             .await?;
         let instructions = match &options.instructions {
             Some(i) => Some(
-                self.prepare(i.clone(), Limits::INSTRUCTIONS, "instructions", &cancel)
-                    .await?,
+                self.prepare(
+                    i.clone(),
+                    Limits::INSTRUCTIONS,
+                    "instructions",
+                    None,
+                    &cancel,
+                )
+                .await?,
             ),
             None => None,
         };
@@ -395,6 +402,7 @@ impl Inner {
             task_id,
             created_at: started,
             scaling: Some(prepared.scaling),
+            placement: prepared.placement,
             provider: routing.provider,
         };
         Reporter {
@@ -421,10 +429,13 @@ impl Inner {
             (f64::from(s.sent_width), f64::from(s.sent_height))
         });
         let (good, rejected) = check_points(&ready.coordinates, w, h);
-        let coordinates = match task.scaling {
-            Some(s) => good.into_iter().map(|p| s.to_original(p)).collect(),
-            None => good,
-        };
+        let coordinates = good
+            .into_iter()
+            .map(|p| {
+                let p = task.scaling.map_or(p, |s| s.to_original(p));
+                task.placement.map_or(p, |at| at.to_css(p))
+            })
+            .collect();
         Recognition {
             task_id: task.task_id.clone(),
             coordinates,
@@ -434,6 +445,7 @@ impl Inner {
             task_type: ready.task_type.unwrap_or_else(|| TASK_TYPE.to_owned()),
             raw: ready.raw,
             scaling: task.scaling,
+            placement: task.placement,
             timing: Timing {
                 created_at: task.created_at,
                 elapsed_ms,

@@ -5,7 +5,7 @@
 //! [`Config::timeout_ms`]).
 
 use crate::error::{Error, Result};
-use crate::image::geometry::Limits;
+use crate::image::geometry::{Limits, Region};
 use crate::protocol::{DEFAULT_ENDPOINT, Routing, snippet};
 use crate::text::{Num, Quoted};
 use std::fmt;
@@ -261,6 +261,9 @@ pub struct SolveOptions {
     pub max_clicks: Option<u32>,
     /// Routing for this task; what is set overrides the client's.
     pub routing: Routing,
+    /// When the image is a screenshot: the part that shows the challenge.
+    /// Only that part is sent, and the points come back in its CSS pixels.
+    pub region: Option<Region>,
     /// Deadline, signal and progress.
     pub wait: WaitOptions,
 }
@@ -292,6 +295,13 @@ impl SolveOptions {
                 "options.comment is longer than 10,000 bytes".to_owned(),
             ));
         }
+        if self.region.is_some_and(|r| !r.is_valid()) {
+            return Err(invalid(
+                "options.region needs finite x and y, a positive width and height, \
+                 and a positive viewportWidth if one is given"
+                    .to_owned(),
+            ));
+        }
         self.routing.validate()?;
         self.wait.validate()
     }
@@ -304,6 +314,7 @@ impl fmt::Debug for SolveOptions {
             .field("min_clicks", &self.min_clicks)
             .field("max_clicks", &self.max_clicks)
             .field("routing", &self.routing)
+            .field("region", &self.region)
             .field("wait", &self.wait)
             .finish_non_exhaustive()
     }

@@ -61,7 +61,7 @@ mod transport;
 
 pub use config::{Config, SolveOptions, WaitOptions};
 pub use error::{Error, Kind};
-pub use image::geometry::{Limits, Scaling};
+pub use image::geometry::{Crop, Limits, Placement, Region, Scaling};
 pub use protocol::{Point, RejectedPoint, Routing};
 pub use task::{Progress, Recognition, Task, TaskId, TaskState, Timing};
 

@@ -2,7 +2,7 @@
 //! events. Plain Rust types that derive `Serialize`/`Deserialize`, spelled
 //! in camelCase as JS callers see them.
 
-use crate::image::geometry::Scaling;
+use crate::image::geometry::{Placement, Scaling};
 use crate::protocol::{Point, Raw, RejectedPoint};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -143,6 +143,14 @@ pub struct Task {
     /// for a bare task id (points are then returned as sent).
     #[serde(default, deserialize_with = "lenient")]
     pub scaling: Option<Scaling>,
+    /// For a screenshot solved with a [`Region`](crate::Region): how points
+    /// map onto the element's CSS pixels.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_placement"
+    )]
+    pub placement: Option<Placement>,
     /// The provider forced at creation, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -155,6 +163,7 @@ impl Task {
             task_id: task_id.into(),
             created_at,
             scaling: None,
+            placement: None,
             provider: None,
         }
     }
@@ -170,6 +179,14 @@ fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scaling>, D::Error>
         .ok()
         .flatten()
         .filter(Scaling::is_valid))
+}
+
+/// A placement that cannot be read (or maps nowhere) is no placement.
+fn lenient_placement<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Placement>, D::Error> {
+    Ok(Option::<Placement>::deserialize(d)
+        .ok()
+        .flatten()
+        .filter(|p| p.scale > 0.0 && (p.scale + p.offset_x + p.offset_y).is_finite()))
 }
 
 /// When and how long.
@@ -190,7 +207,8 @@ pub struct Timing {
 pub struct Recognition {
     /// The task's id.
     pub task_id: TaskId,
-    /// Click points in the original image's pixels.
+    /// Click points in the original image's pixels (with a
+    /// [`Region`](crate::Region): in the region's CSS pixels).
     pub coordinates: Vec<Point>,
     /// Points the service sent that were not usable (NaN, negative,
     /// outside the image).
@@ -209,6 +227,10 @@ pub struct Recognition {
     /// The image's original and sent sizes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaling: Option<Scaling>,
+    /// How the points were mapped onto the region's CSS pixels, when a
+    /// [`Region`](crate::Region) was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     /// When and how long.
     pub timing: Timing,
 }

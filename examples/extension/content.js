@@ -1,23 +1,64 @@
-// The content script: finds the target images, captures each one, asks the
-// service worker for the click points, and draws numbered markers over the
-// image with toClientPoints. `window.postMessage({anysolver: "clear"})`
-// removes them.
+// The content script, in every frame: finds the challenges, reads each one's
+// pixels when the page lets it (or else has the service worker capture the
+// visible tab and crop it to the challenge), asks the service worker for the
+// click points, draws numbered markers over them and, if the options say
+// so, clicks them. `window.postMessage({anysolver: "clear"})` removes the markers.
 (async () => {
-  const { selector = "img[data-anysolver-challenge]" } = await chrome.storage.local.get("selector");
-  const images = [...document.querySelectorAll(selector)];
-  if (!images.length) return;
+  // A child frame asks where its viewport lies in the tab's: answer for the
+  // <iframe> that holds it (its content box), added to our own place.
+  addEventListener("message", async (e) => {
+    if (e.data?.anysolver !== "where") return;
+    const frame = [...document.querySelectorAll("iframe, frame")].find((f) => f.contentWindow === e.source);
+    if (!frame) return;
+    const here = await place();
+    const r = frame.getBoundingClientRect();
+    const cs = getComputedStyle(frame);
+    const x = here.x + r.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft);
+    const y = here.y + r.top + parseFloat(cs.borderTopWidth) + parseFloat(cs.paddingTop);
+    e.source.postMessage({ anysolver: "here", id: e.data.id, x, y, viewportWidth: here.viewportWidth }, "*");
+  });
+
+  const { selector = "[data-anysolver-challenge]", click = false } = await chrome.storage.local.get(["selector", "click"]);
+  await new Promise((r) => (document.readyState === "complete" ? r() : addEventListener("load", r, { once: true })));
+  const challenges = [...document.querySelectorAll(selector)];
+  if (!challenges.length) return;
   const pkg = await import(chrome.runtime.getURL("pkg/anysolver_coordinates.js"));
   await pkg.default({ module_or_path: chrome.runtime.getURL("pkg/anysolver_coordinates_bg.wasm") });
   const markers = [];
 
-  function capture(img) {
-    const sameOrigin = new URL(img.currentSrc || img.src, location.href).origin === location.origin;
-    if (!sameOrigin) return { url: img.currentSrc || img.src };
-    const canvas = document.createElement("canvas");
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    canvas.getContext("2d").drawImage(img, 0, 0);
-    return { dataUrl: canvas.toDataURL("image/png") };
+  /** Where this frame's viewport begins in the tab's, and the tab's width in CSS pixels. */
+  function place() {
+    if (window === top) return Promise.resolve({ x: 0, y: 0, viewportWidth: innerWidth });
+    const id = crypto.randomUUID();
+    return new Promise((resolve) => {
+      addEventListener("message", function on(e) {
+        if (e.source !== parent || e.data?.anysolver !== "here" || e.data.id !== id) return;
+        removeEventListener("message", on);
+        resolve(e.data);
+      });
+      parent.postMessage({ anysolver: "where", id }, "*");
+    });
+  }
+
+  /** The challenge's pixels, if this page may read them: a data URL, or a URL the worker fetches. */
+  function pixels(el) {
+    if (el instanceof HTMLImageElement) {
+      const src = el.currentSrc || el.src;
+      if (new URL(src, location.href).origin !== location.origin) return { url: src };
+      const canvas = document.createElement("canvas");
+      canvas.width = el.naturalWidth;
+      canvas.height = el.naturalHeight;
+      canvas.getContext("2d").drawImage(el, 0, 0);
+      return { dataUrl: canvas.toDataURL("image/png") };
+    }
+    if (el instanceof HTMLCanvasElement) {
+      try {
+        return { dataUrl: el.toDataURL("image/png") };
+      } catch {
+        return null; // tainted: drawn from another origin
+      }
+    }
+    return null; // a CSS background or anything else: only a screenshot shows it
   }
 
   async function ask(msg) {
@@ -34,9 +75,16 @@
     }
   }
 
-  function draw(img, points) {
-    const placed = pkg.toClientPoints(points, img);
-    placed.forEach((p, i) => {
+  /** The answer's points in viewport CSS pixels. */
+  function onScreen(el, answer) {
+    if (!answer.captured) return pkg.toClientPoints(answer.points, el);
+    // A screenshot's points come in the element's own CSS pixels.
+    const r = el.getBoundingClientRect();
+    return answer.points.map((p) => ({ x: r.left + p.x, y: r.top + p.y }));
+  }
+
+  function draw(points) {
+    points.forEach((p, i) => {
       const m = document.createElement("div");
       m.className = "anysolver-marker";
       m.textContent = String(i + 1);
@@ -50,22 +98,45 @@
     });
   }
 
+  /** Clicks as a user would: pointer and mouse events at the point, on what is there. */
+  function clickAt({ x, y }, fallback) {
+    const target = document.elementFromPoint(x, y) ?? fallback;
+    const at = { bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y, button: 0 };
+    const pointer = { ...at, pointerId: 1, pointerType: "mouse", isPrimary: true };
+    target.dispatchEvent(new PointerEvent("pointerdown", { ...pointer, buttons: 1 }));
+    target.dispatchEvent(new MouseEvent("mousedown", { ...at, buttons: 1 }));
+    target.dispatchEvent(new PointerEvent("pointerup", pointer));
+    target.dispatchEvent(new MouseEvent("mouseup", at));
+    target.dispatchEvent(new MouseEvent("click", { ...at, detail: 1 }));
+  }
+
   window.addEventListener("message", (e) => {
     if (e.source === window && e.data?.anysolver === "clear") markers.splice(0).forEach((m) => m.remove());
   });
 
-  for (const img of images) {
-    if (!img.complete) await img.decode().catch(() => {});
-    const comment = img.dataset.instruction || document.querySelector("[data-anysolver-instruction]")?.textContent || undefined;
-    const requestId = `${location.href}#${images.indexOf(img)}`;
-    const answer = await ask({ type: "solve", requestId, comment, ...capture(img) });
+  for (const [i, el] of challenges.entries()) {
+    if (el instanceof HTMLImageElement && !el.complete) await el.decode().catch(() => {});
+    const comment = el.dataset.instruction || document.querySelector("[data-anysolver-instruction]")?.textContent || undefined;
+    const requestId = `${location.href}#${i}`;
+    let msg = pixels(el);
+    if (!msg) {
+      // The worker captures the visible tab: the element must be in view.
+      el.scrollIntoView({ block: "nearest", inline: "nearest" });
+      const here = await place();
+      const r = el.getBoundingClientRect();
+      msg = { region: { x: here.x + r.left, y: here.y + r.top, width: r.width, height: r.height, viewportWidth: here.viewportWidth } };
+    }
+    const answer = await ask({ type: "solve", requestId, comment, ...msg });
     if (answer.error) {
-      img.dataset.anysolverError = `${answer.error.code}: ${answer.error.message}`;
+      el.dataset.anysolverError = `${answer.error.code}: ${answer.error.message}`;
       continue;
     }
-    draw(img, answer.points);
-    img.dataset.anysolverSolved = String(answer.points.length);
+    const points = onScreen(el, answer);
+    draw(points);
+    if (click) points.forEach((p) => clickAt(p, el));
+    el.dataset.anysolverSolved = String(answer.points.length);
+    if (answer.captured) el.dataset.anysolverCaptured = String(answer.scale);
     // The service worker was stopped mid-task and picked the task up again.
-    if (answer.resumed) img.dataset.anysolverResumed = answer.taskId;
+    if (answer.resumed) el.dataset.anysolverResumed = answer.taskId;
   }
 })();

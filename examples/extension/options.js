@@ -1,10 +1,14 @@
 import { DEFAULTS, settings } from "./settings.js";
 
 const s = await settings();
-for (const k of Object.keys(DEFAULTS)) document.getElementById(k).value = s[k];
+const field = (k) => document.getElementById(k);
+for (const k of Object.keys(DEFAULTS)) {
+  if (field(k).type === "checkbox") field(k).checked = s[k];
+  else field(k).value = s[k];
+}
 document.getElementById("form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const values = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, document.getElementById(k).value.trim()]));
-  await chrome.storage.local.set(values);
+  const read = (k) => (field(k).type === "checkbox" ? field(k).checked : field(k).value.trim());
+  await chrome.storage.local.set(Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, read(k)])));
   document.getElementById("status").textContent = "Saved.";
 });

@@ -2,7 +2,8 @@
 export const DEFAULTS = {
   endpoint: "http://127.0.0.1:8080",
   clientKey: "anysolver_demo",
-  selector: "img[data-anysolver-challenge]",
+  selector: "[data-anysolver-challenge]",
+  click: false,
 };
 
 export async function settings() {

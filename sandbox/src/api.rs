@@ -588,10 +588,18 @@ fn task_answer(id: &TaskId, task: &Task, now: Instant) -> Value {
             v
         }
         Outcome::Solved { points, raw } => {
-            let odd = match &task.provider.kind {
-                Kind::Fault(Fault::OddCoords(o)) => Some(*o),
-                _ => None,
+            let (odd, shift) = match &task.provider.kind {
+                Kind::Fault(Fault::OddCoords(o)) => (Some(*o), 0.0),
+                Kind::Fault(Fault::Shift(px)) => (None, f64::from(*px)),
+                _ => (None, 0.0),
             };
+            let points: Vec<Point> = points
+                .iter()
+                .map(|p| Point {
+                    x: p.x + shift,
+                    y: p.y + shift,
+                })
+                .collect();
             let mut v = base("ready");
             if let Value::Object(m) = &mut v {
                 m.insert("cost".into(), json!(cost));
@@ -603,7 +611,7 @@ fn task_answer(id: &TaskId, task: &Task, now: Instant) -> Value {
                 m.insert("readySinceMs".into(), json!(since));
                 m.insert(
                     "solution".into(),
-                    json!({"coordinates": coordinates(points, odd, task), "raw": raw}),
+                    json!({"coordinates": coordinates(&points, odd, task), "raw": raw}),
                 );
             }
             v

@@ -177,3 +177,51 @@ pub async fn challenge_page(Query(q): Query<ChallengeQuery>) -> Response {
     );
     axum::response::Html(html).into_response()
 }
+
+/// Query of `GET /challenge/widget`.
+#[derive(Debug, Deserialize)]
+pub struct WidgetQuery {
+    /// The seed (default 1).
+    seed: Option<u64>,
+    /// Width in pixels (default 480).
+    width: Option<u32>,
+    /// Height in pixels (default 320).
+    height: Option<u32>,
+    /// How the challenge is shown: `img` (default), `canvas` (drawn from
+    /// the other origin, so tainted), `background` (a CSS background) or
+    /// `iframe` (a tainted canvas inside a frame of the other origin).
+    variant: Option<String>,
+}
+
+/// `GET /challenge/widget?seed=&width=&height=&variant=`: a challenge that
+/// checks its clicks like a real widget: `<body data-state>` turns from
+/// `pending` to `passed` once every target was clicked (within 4% of the
+/// image's shorter side) and nothing else, or to `failed`. `127.0.0.1` and
+/// `localhost` are the two origins the variants draw across.
+pub async fn challenge_widget(Query(q): Query<WidgetQuery>) -> Response {
+    let variant = q.variant.unwrap_or_else(|| "img".to_owned());
+    if !["img", "canvas", "background", "iframe"].contains(&variant.as_str()) {
+        return ApiError::external("INVALID_TASK_DATA", format!("unknown variant {variant}"))
+            .into_response();
+    }
+    let spec = ChallengeSpec {
+        seed: q.seed.unwrap_or(1),
+        width: q.width.unwrap_or(480),
+        height: q.height.unwrap_or(320),
+    };
+    let c = generate(spec);
+    let (width, height) = (c.image.width(), c.image.height());
+    let config = json!({
+        "seed": spec.seed,
+        "width": width,
+        "height": height,
+        "variant": variant,
+        "comment": c.comment,
+        "answer": c.answer,
+        "tolerance": 0.04 * f64::from(width.min(height)),
+    });
+    // `</` cannot occur in this JSON (no strings from the query but the
+    // checked variant), so it is safe inside the <script>.
+    let html = include_str!("widget.html").replace("/*CONFIG*/null", &config.to_string());
+    axum::response::Html(html).into_response()
+}

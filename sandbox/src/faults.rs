@@ -18,6 +18,7 @@
 //! | `Fault:createHttp:STATUS` | createTask creates (and charges) the task, then answers HTTP STATUS with a proxy's HTML page |
 //! | `Fault:echoKey:create` | createTask refuses with the caller's key inside `errorCode` and `errorDescription` (nothing created) |
 //! | `Fault:echoKey:poll` | the task is created; every getTaskResult answers an error with the key inside `errorCode` and `errorDescription` |
+//! | `Fault:shift:PX` | a vision provider that is wrong: every point of the answer moved PX pixels right and down |
 //! | `Fault:numericId` | the task's id is a number (`12345678901`…), and getTaskResult finds it only when it is sent back as a number |
 
 /// One fault scenario.
@@ -63,6 +64,8 @@ pub enum Fault {
     },
     /// The task id is a JSON number.
     NumericId,
+    /// Every answered point is moved this many pixels right and down.
+    Shift(u32),
 }
 
 /// The odd shapes coordinates can take.
@@ -129,6 +132,7 @@ impl Fault {
                 },
             },
             "numericId" => Fault::NumericId,
+            "shift" => Fault::Shift(num()?),
             _ => return None,
         };
         Some(fault)
@@ -164,6 +168,8 @@ mod tests {
         );
         assert_eq!(Fault::parse("echoKey:later"), None);
         assert_eq!(Fault::parse("numericId"), Some(Fault::NumericId));
+        assert_eq!(Fault::parse("shift:40"), Some(Fault::Shift(40)));
+        assert_eq!(Fault::parse("shift"), None);
         assert_eq!(Fault::parse("http500"), None);
         assert_eq!(Fault::parse("coords:weird"), None);
         assert_eq!(Fault::parse("nope"), None);

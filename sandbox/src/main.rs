@@ -138,6 +138,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .route("/challenge", get(extras::challenge))
         .route("/challenge/image", get(extras::challenge_image))
         .route("/challenge/page", get(extras::challenge_page))
+        .route("/challenge/widget", get(extras::challenge_widget))
         .route("/sandbox/accounts", post(extras::new_account))
         .route("/sandbox/stats", post(extras::stats))
         .route("/worker", get(human::page))

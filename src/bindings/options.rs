@@ -11,7 +11,7 @@ use crate::config::{
     SolveOptions, WaitOptions, check_whole, invalid,
 };
 use crate::error::{Error, Result};
-use crate::image::geometry::Limits;
+use crate::image::geometry::{Limits, Region};
 use crate::protocol::{Routing, Scalar};
 use crate::task::Progress;
 use js_sys::Function;
@@ -55,6 +55,7 @@ struct CallFields {
     instructions: Js,
     min_clicks: Scalar,
     max_clicks: Scalar,
+    region: Js,
     signal: Js,
     on_progress: Js,
     timeout_ms: Scalar,
@@ -196,8 +197,35 @@ pub fn solve_options(value: &JsValue) -> Result<SolveOptions> {
         min_clicks: clicks("minClicks", f.min_clicks)?,
         max_clicks: clicks("maxClicks", f.max_clicks)?,
         routing: routing(f.provider, f.selection_mode, f.key_pool_mode)?,
+        region: region(f.region)?,
         wait: wait(f.timeout_ms, f.signal, f.on_progress)?,
     })
+}
+
+/// `options.region`: any object with numeric `x`, `y` (default 0),
+/// `width`, `height` and optionally `viewportWidth` (a `DOMRect` will do);
+/// the core's `validate` checks the numbers.
+fn region(v: Js) -> Result<Option<Region>> {
+    let Some(v) = v.get() else {
+        return Ok(None);
+    };
+    if !v.is_object() {
+        return Err(invalid(
+            "options.region must be an object {x, y, width, height, viewportWidth}".to_owned(),
+        ));
+    }
+    // Missing: `None`; anything but a number: NaN, which `validate` refuses.
+    let field = |name: &str| {
+        let f = js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        (!f.is_undefined()).then(|| f.as_f64().unwrap_or(f64::NAN))
+    };
+    Ok(Some(Region {
+        x: field("x").unwrap_or(0.0),
+        y: field("y").unwrap_or(0.0),
+        width: field("width").unwrap_or(f64::NAN),
+        height: field("height").unwrap_or(f64::NAN),
+        viewport_width: field("viewportWidth"),
+    }))
 }
 
 /// The options of `waitForResult`.

@@ -4,7 +4,7 @@
 
 use super::Image;
 use super::encoding::{self, data_url};
-use super::geometry::{Limits, Scaling, fit_within};
+use super::geometry::{Crop, Limits, Placement, Region, Scaling, fit_within};
 use super::sniff::{Format, sniff};
 use crate::error::{Error, Result};
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -23,6 +23,10 @@ extern "C" {
     fn draw_image(
         this: &Context2d,
         source: &JsValue,
+        sx: f64,
+        sy: f64,
+        sw: f64,
+        sh: f64,
         dx: f64,
         dy: f64,
         dw: f64,
@@ -43,25 +47,30 @@ pub struct Prepared {
     pub scaling: Scaling,
     /// Whether the image was re-encoded (converted or shrunk).
     pub reencoded: bool,
+    /// With a region: how the sent crop's points map to its CSS pixels.
+    pub placement: Option<Placement>,
 }
 
-/// Something that can be drawn: an element, a bitmap, a canvas. A bitmap
-/// this module made itself is closed when dropped.
+/// Something that can be drawn: an element, a bitmap, a canvas, of which
+/// the `crop` is sent. A bitmap this module made itself is closed when
+/// dropped.
 struct Pixels {
     source: JsValue,
-    width: u32,
-    height: u32,
+    crop: Crop,
     owned: bool,
 }
 
 impl Pixels {
-    fn borrowed(source: &JsValue, width: u32, height: u32) -> Self {
+    fn new(source: JsValue, width: u32, height: u32, owned: bool) -> Self {
         Self {
-            source: source.clone(),
-            width,
-            height,
-            owned: false,
+            source,
+            crop: Crop::whole(width, height),
+            owned,
         }
+    }
+
+    fn borrowed(source: &JsValue, width: u32, height: u32) -> Self {
+        Self::new(source.clone(), width, height, false)
     }
 }
 
@@ -75,14 +84,41 @@ impl Drop for Pixels {
     }
 }
 
-/// Reads `image`, checks it, and shrinks or re-encodes it when it exceeds
-/// `limits`. `what` names the argument in messages ("image" or
-/// "instructions").
-pub async fn prepare(image: Image, limits: Limits, what: &'static str) -> Result<Prepared> {
+/// Reads `image`, crops it to `region` (if given), checks it, and shrinks
+/// or re-encodes it when it exceeds `limits` or is cropped. `what` names
+/// the argument in messages ("image" or "instructions").
+pub async fn prepare(
+    image: Image,
+    limits: Limits,
+    what: &'static str,
+    region: Option<Region>,
+) -> Result<Prepared> {
     match read(image, what).await? {
-        Input::Bytes(bytes) => from_bytes(bytes, limits, what).await,
-        Input::Pixels(px) => encode(px, limits, what).await,
+        Input::Bytes(bytes) => from_bytes(bytes, limits, what, region).await,
+        Input::Pixels(mut px) => {
+            let placement = locate(region, &mut px.crop)?;
+            encode(px, limits, what, placement).await
+        }
     }
+}
+
+/// Narrows `crop` (the whole image) to `region`; the placement that maps
+/// the answer back.
+fn locate(region: Option<Region>, crop: &mut Crop) -> Result<Option<Placement>> {
+    let Some(region) = region else {
+        return Ok(None);
+    };
+    let (c, placement) = region.locate(crop.width, crop.height).ok_or_else(|| {
+        Error::image(
+            "REGION_OUTSIDE_IMAGE",
+            format!(
+                "options.region lies outside the {}×{} pixel screenshot (check x, y and viewportWidth)",
+                crop.width, crop.height
+            ),
+        )
+    })?;
+    *crop = c;
+    Ok(Some(placement))
 }
 
 enum Input {
@@ -133,12 +169,7 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
         Image::Data(data) => {
             let (w, h) = (data.width(), data.height());
             let bitmap = bitmap_from(&data, what).await?;
-            Ok(Input::Pixels(Pixels {
-                source: bitmap,
-                width: w,
-                height: h,
-                owned: true,
-            }))
+            Ok(Input::Pixels(Pixels::new(bitmap, w, h, true)))
         }
         Image::Bitmap(bitmap) => {
             let (w, h) = (bitmap.width(), bitmap.height());
@@ -211,30 +242,33 @@ fn no_encoder(what: &str) -> Error {
     )
 }
 
-async fn from_bytes(bytes: Vec<u8>, limits: Limits, what: &'static str) -> Result<Prepared> {
+async fn from_bytes(
+    bytes: Vec<u8>,
+    limits: Limits,
+    what: &'static str,
+    region: Option<Region>,
+) -> Result<Prepared> {
     let info = sniff(&bytes).map_err(|e| named(e, what))?;
-    if info.format.is_accepted() && limits.admits(info.width, info.height, bytes.len()) {
+    let mut crop = Crop::whole(info.width, info.height);
+    let placement = locate(region, &mut crop)?;
+    if info.format.is_accepted()
+        && limits.admits(info.width, info.height, bytes.len())
+        && crop.is_whole(info.width, info.height)
+    {
         return Ok(Prepared {
             data_url: data_url(info.format.mime(), &bytes),
             mime: info.format.mime(),
             sent_bytes: bytes.len(),
             scaling: Scaling::identity(info.width, info.height),
             reencoded: false,
+            placement,
         });
     }
     let blob = blob_of(&bytes, info.format)?;
     let bitmap = bitmap_from(&blob, what).await?;
-    encode(
-        Pixels {
-            source: bitmap,
-            width: info.width,
-            height: info.height,
-            owned: true,
-        },
-        limits,
-        what,
-    )
-    .await
+    let mut px = Pixels::new(bitmap, info.width, info.height, true);
+    px.crop = crop;
+    encode(px, limits, what, placement).await
 }
 
 fn blob_of(bytes: &[u8], format: Format) -> Result<JsValue> {
@@ -248,8 +282,14 @@ fn blob_of(bytes: &[u8], format: Format) -> Result<JsValue> {
 
 /// Draws `px` at a size within `limits` and encodes it: PNG when it fits,
 /// else JPEG at falling quality, else smaller.
-async fn encode(px: Pixels, limits: Limits, what: &'static str) -> Result<Prepared> {
-    let (mut w, mut h) = fit_within(px.width, px.height, limits.max_side);
+async fn encode(
+    px: Pixels,
+    limits: Limits,
+    what: &'static str,
+    placement: Option<Placement>,
+) -> Result<Prepared> {
+    let c = px.crop;
+    let (mut w, mut h) = fit_within(c.width, c.height, limits.max_side);
     for _shrink in 0..6 {
         let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(|_| no_encoder(what))?;
         let ctx = canvas
@@ -263,17 +303,27 @@ async fn encode(px: Pixels, limits: Limits, what: &'static str) -> Result<Prepar
             &JsValue::from_str("imageSmoothingQuality"),
             &JsValue::from_str("high"),
         );
-        ctx.draw_image(&px.source, 0.0, 0.0, f64::from(w), f64::from(h))
-            .map_err(|e| {
-                if is_security_error(&e) {
-                    tainted(what)
-                } else {
-                    Error::image(
-                        "UNDECODABLE_IMAGE",
-                        format!("the {what} could not be drawn: {}", js_message(&e)),
-                    )
-                }
-            })?;
+        ctx.draw_image(
+            &px.source,
+            f64::from(c.x),
+            f64::from(c.y),
+            f64::from(c.width),
+            f64::from(c.height),
+            0.0,
+            0.0,
+            f64::from(w),
+            f64::from(h),
+        )
+        .map_err(|e| {
+            if is_security_error(&e) {
+                tainted(what)
+            } else {
+                Error::image(
+                    "UNDECODABLE_IMAGE",
+                    format!("the {what} could not be drawn: {}", js_message(&e)),
+                )
+            }
+        })?;
         for (mime, quality) in [
             ("image/png", None),
             ("image/jpeg", Some(0.92)),
@@ -292,12 +342,13 @@ async fn encode(px: Pixels, limits: Limits, what: &'static str) -> Result<Prepar
                     mime: format.mime(),
                     sent_bytes: bytes.len(),
                     scaling: Scaling {
-                        original_width: px.width,
-                        original_height: px.height,
+                        original_width: c.width,
+                        original_height: c.height,
                         sent_width: w,
                         sent_height: h,
                     },
                     reencoded: true,
+                    placement,
                 });
             }
         }

@@ -40,11 +40,12 @@ export async function launch() {
   return browser;
 }
 
-export async function launchWithExtension(dir) {
+export async function launchWithExtension(dir, { deviceScaleFactor } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "anysolver-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
+    deviceScaleFactor,
     args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
   recordConsole(context);

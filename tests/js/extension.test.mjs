@@ -4,7 +4,8 @@
 // and a task survives its service worker being stopped mid-solve.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchWithExtension, SANDBOX } from "./browser.mjs";
+import { mkdirSync } from "node:fs";
+import { ARTIFACTS, launchWithExtension, SANDBOX } from "./browser.mjs";
 
 const DIR = new URL("../../target/extension/", import.meta.url).pathname;
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
@@ -15,8 +16,8 @@ async function post(path, body) {
 }
 
 /** Loads the extension and saves the sandbox (and `clientKey`, if given) on its options page. */
-async function loadConfigured(clientKey) {
-  const context = await launchWithExtension(DIR);
+async function loadConfigured(clientKey, { click = false, deviceScaleFactor } = {}) {
+  const context = await launchWithExtension(DIR, { deviceScaleFactor });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
   const id = new URL(worker.url()).host;
   const options = await context.newPage();
@@ -24,6 +25,7 @@ async function loadConfigured(clientKey) {
   await options.waitForFunction(() => document.getElementById("endpoint").value !== "");
   await options.fill("#endpoint", SANDBOX);
   if (clientKey) await options.fill("#clientKey", clientKey);
+  await options.setChecked("#click", click);
   await options.getByRole("button", { name: "Save" }).click();
   await options.waitForFunction(() => document.getElementById("status").textContent === "Saved.");
   return { context, worker, options };
@@ -105,6 +107,67 @@ test("a task survives its service worker being stopped: resumed, not created twi
     const stats = await post("/sandbox/stats", { clientKey });
     assert.equal(stats.tasksCreated, 1, "one task, charged once");
     assert.equal(stats.requests.createTask, 1);
+  } finally {
+    await context.close();
+  }
+});
+
+// The click-checking widget: each way of showing a challenge, at
+// devicePixelRatio 1 and 2, solved and clicked by the extension until the
+// page itself says `passed`; and a provider that answers wrong points makes
+// it say `failed`.
+const VARIANTS = ["img", "canvas", "background", "iframe"];
+
+/** Opens the widget and waits for its verdict; the page's state and what the extension recorded. */
+async function verdict(context, variant, seed) {
+  const page = await context.newPage();
+  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}`);
+  await page.waitForFunction(() => document.body.dataset.state !== "pending", null, { timeout: 60_000 });
+  const frame = variant === "iframe" ? page.frames().find((f) => f !== page.mainFrame()) : page.mainFrame();
+  const marks = await frame.evaluate(() => {
+    const el = document.querySelector("[data-anysolver-challenge]");
+    return { ...el.dataset, markers: document.querySelectorAll(".anysolver-marker").length, dpr: devicePixelRatio };
+  });
+  return { page, state: await page.evaluate(() => document.body.dataset.state), marks };
+}
+
+for (const deviceScaleFactor of [1, 2]) {
+  test(`the extension passes the widget shown 4 ways at devicePixelRatio ${deviceScaleFactor}`, { skip, timeout: 240_000 }, async (t) => {
+    const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
+    const { context, options } = await loadConfigured(clientKey, { click: true, deviceScaleFactor });
+    try {
+      await options.close();
+      for (const [i, variant] of VARIANTS.entries()) {
+        await t.test(variant, async () => {
+          const { page, state, marks } = await verdict(context, variant, 20 + i);
+          mkdirSync(ARTIFACTS, { recursive: true });
+          await page.screenshot({ path: new URL(`widget-${variant}-dpr${deviceScaleFactor}.png`, ARTIFACTS).pathname });
+          assert.equal(marks.anysolverError, undefined);
+          assert.equal(marks.dpr, deviceScaleFactor, "the page's devicePixelRatio");
+          assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
+          assert.equal(marks.markers, Number(marks.anysolverSolved), "one marker per point");
+          // img: the pixels are read; the other three only a screenshot shows.
+          assert.equal(marks.anysolverCaptured === undefined, variant === "img", "captured only when unreadable");
+          await page.close();
+        });
+      }
+      const stats = await post("/sandbox/stats", { clientKey });
+      assert.equal(stats.tasksCreated, VARIANTS.length, "one task per challenge");
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test("a provider that answers wrong points makes the widget say failed", { skip, timeout: 90_000 }, async () => {
+  const { clientKey } = await post("/sandbox/accounts", { balance: 10, selectionMode: "priority", priority: ["Fault:shift:40"] });
+  const { context, options } = await loadConfigured(clientKey, { click: true });
+  try {
+    await options.close();
+    const { state, marks } = await verdict(context, "background", 24);
+    assert.equal(marks.anysolverError, undefined);
+    assert.ok(Number(marks.anysolverSolved) >= 1);
+    assert.equal(state, "failed");
   } finally {
     await context.close();
   }
