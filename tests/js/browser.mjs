@@ -40,13 +40,22 @@ export async function launch() {
   return browser;
 }
 
+/** Chromium with the unpacked extension in `dir`. At `deviceScaleFactor` 2
+ * the page's devicePixelRatio is 2 (emulated) and the screen renders at
+ * 2× too (forced), so that a capture of the tab is 2 device pixels per CSS
+ * pixel, as on a real 2× screen; headless, either alone leaves the other at 1. */
 export async function launchWithExtension(dir, { deviceScaleFactor } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "anysolver-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     deviceScaleFactor,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+    args: [
+      ...CHROMIUM_ARGS,
+      `--disable-extensions-except=${dir}`,
+      `--load-extension=${dir}`,
+      ...(deviceScaleFactor ? [`--force-device-scale-factor=${deviceScaleFactor}`] : []),
+    ],
   });
   recordConsole(context);
   return context;

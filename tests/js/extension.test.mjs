@@ -147,7 +147,8 @@ for (const deviceScaleFactor of [1, 2]) {
           assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
           assert.equal(marks.markers, Number(marks.anysolverSolved), "one marker per point");
           // img: the pixels are read; the other three only a screenshot shows.
-          assert.equal(marks.anysolverCaptured === undefined, variant === "img", "captured only when unreadable");
+          if (variant === "img") assert.equal(marks.anysolverCaptured, undefined, "readable pixels are not captured");
+          else assert.equal(Number(marks.anysolverCaptured), deviceScaleFactor, "captured at the screen's scale");
           await page.close();
         });
       }
