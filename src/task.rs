@@ -291,9 +291,18 @@ mod tests {
                 sent_width: 1000,
                 sent_height: 667,
             }),
+            placement: Some(Placement {
+                scale: 2.0,
+                offset_x: -0.25,
+                offset_y: 0.5,
+            }),
             provider: None,
         };
         let text = serde_json::to_string(&task).unwrap();
+        assert!(
+            text.contains(r#""placement":{"scale":2.0,"offsetX":-0.25"#),
+            "{text}"
+        );
         assert!(
             text.contains(r#""originalWidth":3000"#) && text.contains(r#""scale":"#),
             "{text}"
@@ -310,6 +319,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.scaling, None);
+        // A placement that maps nowhere is dropped, not trusted.
+        for placement in [
+            r#""x""#,
+            r#"{"scale":0,"offsetX":0,"offsetY":0}"#,
+            r#"{"scale":1}"#,
+        ] {
+            let t: Task =
+                serde_json::from_str(&format!(r#"{{"taskId":"a","placement":{placement}}}"#))
+                    .unwrap();
+            assert_eq!(t.placement, None, "{placement}");
+        }
         for bad in [
             r#"{"taskId":-5}"#,
             r#"{"taskId":1.5}"#,

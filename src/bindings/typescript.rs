@@ -86,6 +86,33 @@ export interface SolveOptions extends WaitOptions, RoutingOptions {
   instructions?: ImageInput;
   minClicks?: number;
   maxClicks?: number;
+  /** When the image is a screenshot: the part that shows the challenge. Only that part is sent, and the points come back in its CSS pixels. */
+  region?: Region;
+}
+
+/**
+ * The part of a screenshot that shows a challenge, in CSS pixels from the
+ * screenshot's top-left corner (an element's `getBoundingClientRect()` for a
+ * capture of the visible tab). The screenshot's device pixels per CSS pixel
+ * are measured from its size, so devicePixelRatio needs no handling.
+ */
+export interface Region {
+  /** Left edge, CSS pixels (default 0). */
+  x?: number;
+  /** Top edge, CSS pixels (default 0). */
+  y?: number;
+  width: number;
+  height: number;
+  /** How many CSS pixels wide the whole screenshot is (`innerWidth` for a capture of the tab); omitted, the screenshot ends at the region's right edge, as a screenshot of the element alone does. */
+  viewportWidth?: number;
+}
+
+/** How points on a cropped screenshot were mapped to the region's CSS pixels: `css = pixel / scale + offset`. */
+export interface Placement {
+  /** Screenshot pixels per CSS pixel (the devicePixelRatio it was taken at). */
+  scale: number;
+  offsetX: number;
+  offsetY: number;
 }
 
 /** Original and sent image sizes. */
@@ -107,6 +134,8 @@ export interface Task {
   /** Creation time, ms since the epoch. */
   createdAt: number;
   scaling: Scaling | null;
+  /** Set when a `region` was given: how the points map to its CSS pixels. */
+  placement?: Placement;
   provider?: string;
 }
 
@@ -119,7 +148,7 @@ export interface RejectedPoint {
 /** The whole result of a task. */
 export interface Recognition {
   taskId: TaskId;
-  /** Click points in the original image's pixels. */
+  /** Click points in the original image's pixels (with a `region`: in its CSS pixels). */
   coordinates: Point[];
   /** Points the service sent that were not usable (NaN, negative, outside the image). */
   rejected: RejectedPoint[];
@@ -130,6 +159,7 @@ export interface Recognition {
   /** The provider's own answer, passed through untouched. */
   raw: unknown;
   scaling?: Scaling;
+  placement?: Placement;
   timing: { createdAt: number; elapsedMs: number; polls: number };
 }
 

@@ -426,8 +426,13 @@ impl Region {
         let span = |start: f64, len: f64, limit: u32| {
             let limit = f64::from(limit);
             // max/min, not clamp: clamp's NaN check brings float printing in.
-            let a = (start * scale).floor().max(0.0).min(limit);
-            let b = ((start + len) * scale).ceil().max(0.0).min(limit);
+            let mut a = (start * scale).floor().max(0.0).min(limit);
+            let mut b = ((start + len) * scale).ceil().max(0.0).min(limit);
+            // Within a CSS pixel of the edges (a screenshot of the element
+            // alone, rounded): all of it, so that nothing needs cropping.
+            if a <= scale.ceil() && limit - b <= scale.ceil() {
+                (a, b) = (0.0, limit);
+            }
             (b > a).then_some((a as u32, (b - a) as u32))
         };
         let (x, w) = span(self.x, self.width, width)?;

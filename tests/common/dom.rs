@@ -65,6 +65,47 @@ async fn a_large_canvas_is_downscaled_and_mapped_back() {
     assert_close(&points(&solve_input(canvas, &c).await), &c.answer, 2.0);
 }
 
+/// A "screenshot" of a 760×500 CSS viewport taken at `scale` device pixels
+/// per CSS pixel, with the challenge shown 600×400 at CSS (110.5, 60).
+fn screenshot(img: &JsValue, scale: f64) -> JsValue {
+    js(
+        "i, s",
+        "const c = document.createElement('canvas'); c.width = 760 * s; c.height = 500 * s; \
+         const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height); \
+         g.drawImage(i, 110.5 * s, 60 * s, 600 * s, 400 * s); return c",
+    )
+    .call2(&JsValue::NULL, img, &JsValue::from_f64(scale))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_screenshot_region_is_cropped_and_answered_in_css_pixels_at_scale_1_and_2() {
+    let c = challenge(56, 480, 320, "png").await;
+    let i = img(&c.image, false).await;
+    let client = client(&account().await, "{}");
+    // The challenge's points in the element's CSS pixels.
+    let truth: Vec<(f64, f64)> = c.answer.iter().map(|(x, y)| (x * 1.25, y * 1.25)).collect();
+    for scale in [1.0, 2.0] {
+        let o = with(
+            json(
+                r#"{"region": {"x": 110.5, "y": 60, "width": 600, "height": 400, "viewportWidth": 760}}"#,
+            ),
+            "comment",
+            &JsValue::from_str(&c.comment),
+        );
+        let r = ok(client.recognize(screenshot(&i, scale), Some(o.unchecked_into()))).await;
+        assert_close(&points(&get(&r, "coordinates")), &truth, 2.5);
+        let placement = get(&r, "placement");
+        assert_eq!(get(&placement, "scale").as_f64(), Some(scale));
+        // Only the region was sent: 600×400 CSS pixels at this scale, shrunk to at most 1000.
+        let sent = get(&get(&r, "scaling"), "originalWidth").as_f64().unwrap();
+        assert!(
+            (sent - 600.0 * scale).abs() <= 2.0,
+            "sent {sent} px wide at scale {scale}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_tainted_canvas_says_what_to_do() {
     // An image from another origin without CORS taints the canvas.

@@ -7,8 +7,10 @@ import init, {
   type ClientOptions,
   type ErrorKind,
   type ImageInput,
+  type Placement,
   type Point,
   type Progress,
+  type Region,
   type Recognition,
   type SolveOptions,
   type Task,
@@ -44,6 +46,11 @@ export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, fi
   const again: Recognition = await client.waitForResult(task.taskId, { timeoutMs: 1000 });
   const balance: number = await client.getBalance();
   const onScreen: Point[] = toClientPoints(again.coordinates, img);
+  const box = canvas.getBoundingClientRect();
+  const region: Region = { x: box.x, y: box.y, width: box.width, height: box.height, viewportWidth: innerWidth };
+  const shot: Recognition = await client.recognize("data:image/png;base64,AA==", { region });
+  const placed: Placement | undefined = shot.placement;
+  const scale: number | undefined = placed?.scale ?? task.placement?.scale;
   try {
     await client.solve(canvas);
   } catch (e) {
@@ -51,7 +58,7 @@ export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, fi
     const kind: ErrorKind = err.kind;
     const code: string = err.code;
     const retry: boolean = err.retryable;
-    console.log(kind, code, retry, err.taskId, xs, balance, onScreen);
+    console.log(kind, code, retry, err.taskId, xs, balance, onScreen, scale);
   }
   client.free();
   return points;
