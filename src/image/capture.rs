@@ -314,16 +314,7 @@ async fn encode(
             f64::from(w),
             f64::from(h),
         )
-        .map_err(|e| {
-            if is_security_error(&e) {
-                tainted(what)
-            } else {
-                Error::image(
-                    "UNDECODABLE_IMAGE",
-                    format!("the {what} could not be drawn: {}", js_message(&e)),
-                )
-            }
-        })?;
+        .map_err(|e| failure(&e, what, "UNDECODABLE_IMAGE", "drawn"))?;
         for (mime, quality) in [
             ("image/png", None),
             ("image/jpeg", Some(0.92)),
@@ -363,6 +354,19 @@ async fn encode(
     ))
 }
 
+/// A canvas call's rejection: a tainted canvas says what to do; anything
+/// else is `code`, saying the image could not be `done`.
+fn failure(e: &JsValue, what: &str, code: &'static str, done: &str) -> Error {
+    if is_security_error(e) {
+        tainted(what)
+    } else {
+        Error::image(
+            code,
+            format!("the {what} could not be {done}: {}", js_message(e)),
+        )
+    }
+}
+
 fn tainted(what: &str) -> Error {
     Error::image(
         "TAINTED_CANVAS",
@@ -385,16 +389,7 @@ async fn to_bytes(
     if let Some(q) = quality {
         opts.set_quality(q);
     }
-    let fail = |e: JsValue| {
-        if is_security_error(&e) {
-            tainted(what)
-        } else {
-            Error::image(
-                "ENCODE_FAILED",
-                format!("the {what} could not be encoded: {}", js_message(&e)),
-            )
-        }
-    };
+    let fail = |e: JsValue| failure(&e, what, "ENCODE_FAILED", "encoded");
     let promise = canvas.convert_to_blob_with_options(&opts).map_err(fail)?;
     let blob: web_sys::Blob = JsFuture::from(promise)
         .await
