@@ -117,25 +117,7 @@ impl Client {
         options: SolveOptions,
     ) -> Result<Vec<Point>> {
         let result = self.recognize(image, options).await?;
-        self.redacted(Self::all_usable(result))
-    }
-
-    /// The points of `result`, or `INVALID_COORDINATES` if any was unusable.
-    fn all_usable(result: Recognition) -> Result<Vec<Point>> {
-        if let Some(first) = result.rejected.first() {
-            let e = Error::new(
-                Kind::Parse,
-                "INVALID_COORDINATES",
-                format!(
-                    "the service answered {} unusable point(s) (first: #{}: {}); recognize() returns the rest",
-                    result.rejected.len(),
-                    first.index,
-                    first.reason
-                ),
-            );
-            return Err(e.with_task(&result.task_id));
-        }
-        Ok(result.coordinates)
+        self.redacted(result.into_points())
     }
 
     /// Like [`Client::solve`], but returns the whole result: task id,

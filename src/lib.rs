@@ -73,3 +73,9 @@ pub use client::Client;
 pub use config::OnProgress;
 #[cfg(target_arch = "wasm32")]
 pub use image::Image;
+
+/// With the `small-allocator` feature (the npm package's build): talc as
+/// the global allocator, in place of dlmalloc.
+#[cfg(all(target_arch = "wasm32", feature = "small-allocator"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -12,7 +12,8 @@
 //! Guarantees, whatever the input: never two polls of one task less than
 //! [`MIN_INTERVAL`] apart, never more than [`MAX_POLLS`] polls of one task.
 //!
-//! [`simulate`] replays the schedule over a solve-time distribution, feeding
+//! `simulate` (in `examples/poll_sim.rs`, run by `cargo xtask bench`)
+//! replays the schedule over a solve-time distribution, feeding
 //! tasks one after another so the learning is measured as it behaves in use.
 
 /// The least time between two polls of one task, seconds.

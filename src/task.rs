@@ -2,6 +2,7 @@
 //! events. Plain Rust types that derive `Serialize`/`Deserialize`, spelled
 //! in camelCase as JS callers see them.
 
+use crate::error::{Error, Kind};
 use crate::image::geometry::{Placement, Scaling};
 use crate::protocol::{Point, Raw, RejectedPoint};
 use serde::de::{self, Visitor};
@@ -235,6 +236,28 @@ pub struct Recognition {
     pub timing: Timing,
 }
 
+impl Recognition {
+    /// The points, or an `INVALID_COORDINATES` [`Error`] (kind `parse`,
+    /// with the task id) if the service sent any that could not be used:
+    /// what `solve` returns.
+    pub fn into_points(self) -> Result<Vec<Point>, Error> {
+        match self.rejected.first() {
+            None => Ok(self.coordinates),
+            Some(first) => Err(Error::new(
+                Kind::Parse,
+                "INVALID_COORDINATES",
+                format!(
+                    "the service answered {} unusable point(s) (first: #{}: {}); recognize() returns the rest",
+                    self.rejected.len(),
+                    first.index,
+                    first.reason
+                ),
+            )
+            .with_task(&self.task_id)),
+        }
+    }
+}
+
 /// What one getTaskResult said of a task.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -279,6 +302,53 @@ pub struct Progress {
 #[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
+
+    fn recognition(rejected: Vec<RejectedPoint>) -> Recognition {
+        Recognition {
+            task_id: "t1".into(),
+            coordinates: vec![Point { x: 1.0, y: 2.0 }],
+            rejected,
+            cost: None,
+            provider: None,
+            task_type: "CoordinatesRecognition".into(),
+            raw: Raw::default(),
+            scaling: None,
+            placement: None,
+            timing: Timing {
+                created_at: 0.0,
+                elapsed_ms: 0.0,
+                polls: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn into_points_fails_on_any_unusable_point_and_names_the_first() {
+        let points = recognition(vec![]).into_points().unwrap();
+        assert_eq!(points, vec![Point { x: 1.0, y: 2.0 }]);
+        let bad = vec![
+            RejectedPoint {
+                index: 3,
+                reason: "x is NaN".into(),
+            },
+            RejectedPoint {
+                index: 5,
+                reason: "outside".into(),
+            },
+        ];
+        let e = recognition(bad).into_points().unwrap_err();
+        assert_eq!(
+            (e.kind, e.code.as_ref()),
+            (Kind::Parse, "INVALID_COORDINATES")
+        );
+        assert!(
+            e.message
+                .contains("2 unusable point(s) (first: #3: x is NaN)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.task_id, Some("t1".into()));
+    }
 
     #[test]
     fn a_task_record_round_trips_through_json() {

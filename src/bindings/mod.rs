@@ -52,6 +52,14 @@ fn reject(e: Error, key: &str, signal: Option<&AbortSignal>) -> JsValue {
     }
 }
 
+/// The methods that submit an image.
+#[derive(Clone, Copy)]
+enum Submit {
+    Solve,
+    Recognize,
+    CreateTask,
+}
+
 /// A method's work, boxed: one future type for every method.
 type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
@@ -84,9 +92,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
-        self.call_with_image(image, options, |c, image, o| async move {
-            to_js(&c.solve(image, o).await?)
-        })
+        self.submit(Submit::Solve, image, options)
     }
 
     /// Like `solve`, but resolves with the whole result: task id, points,
@@ -97,9 +103,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
-        self.call_with_image(image, options, |c, image, o| async move {
-            to_js(&c.recognize(image, o).await?)
-        })
+        self.submit(Submit::Recognize, image, options)
     }
 
     /// Submits `image` and resolves with a Task record at once, without
@@ -110,9 +114,7 @@ impl CoordinatesClient {
         #[wasm_bindgen(unchecked_param_type = "ImageInput")] image: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SolveOptions")] options: Option<Object>,
     ) -> Promise {
-        self.call_with_image(image, options, |c, image, o| async move {
-            to_js(&c.create_task(image, o).await?)
-        })
+        self.submit(Submit::CreateTask, image, options)
     }
 
     /// Polls a task created earlier (a Task record, or a bare task id)
@@ -156,19 +158,21 @@ impl CoordinatesClient {
 }
 
 impl CoordinatesClient {
-    /// Reads the image and the options, then runs `f` on the Rust client.
-    fn call_with_image<F, Fut>(&self, image: JsValue, options: Option<Object>, f: F) -> Promise
-    where
-        F: FnOnce(Client, crate::image::Image, crate::config::SolveOptions) -> Fut + 'static,
-        Fut: Future<Output = Result<JsValue, Error>> + 'static,
-    {
+    /// Reads the image and the options, then submits the image. One
+    /// function for the three methods (not a generic one per method), so
+    /// that the task's future is compiled once.
+    fn submit(&self, what: Submit, image: JsValue, options: Option<Object>) -> Promise {
         let client = self.client.clone();
         let options = options::solve_options(&options.map(JsValue::from).unwrap_or_default());
         let signal = options.as_ref().ok().and_then(|o| o.wait.signal.clone());
         self.settle(signal, async move {
             let options = options?;
             let image = image::image_from_js(&image, "image")?;
-            f(client, image, options).await
+            match what {
+                Submit::CreateTask => to_js(&client.create_task(image, options).await?),
+                Submit::Recognize => to_js(&client.recognize(image, options).await?),
+                Submit::Solve => to_js(&client.recognize(image, options).await?.into_points()?),
+            }
         })
     }
 

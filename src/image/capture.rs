@@ -265,6 +265,10 @@ async fn from_bytes(
         });
     }
     let blob = blob_of(&bytes, info.format)?;
+    // The Blob holds its own copy: free ours before decoding, so that
+    // screenshots being prepared at once are not all in wasm memory
+    // (which never shrinks) together.
+    drop(bytes);
     let bitmap = bitmap_from(&blob, what).await?;
     let mut px = Pixels::new(bitmap, info.width, info.height, true);
     px.crop = crop;

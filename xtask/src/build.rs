@@ -10,6 +10,10 @@ use std::path::Path;
 /// The file stem wasm-pack writes.
 pub const OUT_NAME: &str = "anysolver_coordinates";
 
+/// The crate features of the npm build (and of the wasm test suites, so
+/// that they run what ships).
+pub const FEATURES: &str = "small-allocator";
+
 /// Builds `pkg/` and the tarball.
 pub fn run() -> Result {
     println!("== build");
@@ -28,6 +32,9 @@ pub fn run() -> Result {
             "--out-name",
             OUT_NAME,
             "--no-pack",
+            "--",
+            "--features",
+            FEATURES,
         ],
     ))?;
     // The CommonJS build for `require()` in Node, from the same compiled module.
@@ -129,23 +136,32 @@ fn optimise(wasm: &Path) -> Result {
     ))
 }
 
+/// The crate's version, as Cargo reads its manifest (`cargo metadata`).
+fn crate_version() -> Result<String> {
+    let meta = output(&mut cmd(
+        "cargo",
+        &["metadata", "--no-deps", "--format-version", "1"],
+    ))
+    .ok_or("cargo metadata failed")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
+    meta.get("packages")
+        .and_then(serde_json::Value::as_array)
+        .and_then(|packages| {
+            packages.iter().find(|p| {
+                p.get("name").and_then(serde_json::Value::as_str) == Some("anysolver-coordinates")
+            })
+        })
+        .and_then(|p| p.get("version")?.as_str())
+        .map(str::to_owned)
+        .ok_or_else(|| "cargo metadata lists no anysolver-coordinates version".to_owned())
+}
+
 /// Writes `pkg/package.json` (the template with the crate's version), the
 /// npm README, the Node ESM entry and the CommonJS marker.
 fn package_files() -> Result {
     let root = root();
-    let manifest = fs::read_to_string(root.join("Cargo.toml"))
-        .map_err(|e| format!("reading Cargo.toml: {e}"))?;
-    let version = manifest
-        .split("[package]")
-        .nth(1)
-        .and_then(|pkg| {
-            pkg.lines().find_map(|l| {
-                l.trim()
-                    .strip_prefix("version = \"")
-                    .and_then(|v| v.strip_suffix('"'))
-            })
-        })
-        .ok_or("Cargo.toml has no [package] version")?;
+    let version = crate_version()?;
     let template = fs::read_to_string(root.join("pkg-template/package.json"))
         .map_err(|e| format!("reading pkg-template/package.json: {e}"))?;
     let json = template.replace(
@@ -215,6 +231,22 @@ fn pack() -> Result {
     println!("  {:<40} {:>8}       {total:>8} gzipped", "total", "");
     Ok(())
 }
+
+/// What ships to browsers, gzipped: the `.wasm` and its JS glue.
+pub fn browser_size() -> Result<u64> {
+    let pkg = root().join("pkg");
+    let mut total = 0;
+    for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
+        let path = pkg.join(name);
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        total += gzip_len(&bytes)?;
+    }
+    Ok(total)
+}
+
+/// The size budget of what ships to browsers (gzipped `.wasm` plus JS
+/// glue): `cargo xtask test` fails past it.
+pub const SIZE_BUDGET: u64 = 100 * 1024;
 
 /// Bytes of `data` after `gzip -9`; an error, never 0, when gzip cannot
 /// be run or fails (a size of 0 would read as "goal met").

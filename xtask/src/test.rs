@@ -159,11 +159,36 @@ pub fn run() -> Result {
                 "--target",
                 "wasm32-unknown-unknown",
                 "--all-targets",
+                "--all-features",
                 "--",
                 "-D",
                 "warnings",
             ],
         ),
+    );
+    let mut doc = cmd(
+        "cargo",
+        &[
+            "doc",
+            "--no-deps",
+            "-p",
+            "anysolver-coordinates",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    doc.env("RUSTDOCFLAGS", "-D warnings");
+    t.check("rustdoc (wasm32, warnings denied)", &mut doc);
+    let size = crate::build::browser_size()?;
+    println!(
+        "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
+        crate::build::SIZE_BUDGET
+    );
+    t.record(
+        "what ships to browsers is within the size budget",
+        size <= crate::build::SIZE_BUDGET,
+        1,
+        u64::from(size > crate::build::SIZE_BUDGET),
     );
     let broken = crate::docs::broken_links(&root());
     for b in &broken {
@@ -197,6 +222,10 @@ pub fn run() -> Result {
             "service_worker",
             "wasm-bindgen-test in headless Chromium (service worker)",
         ),
+        (
+            "memory",
+            "wasm-bindgen-test in headless Chromium (wasm memory under screenshots of megabytes)",
+        ),
         ("node", "wasm-bindgen-test in Node"),
     ] {
         println!("== {what}");
@@ -208,6 +237,8 @@ pub fn run() -> Result {
                 "wasm32-unknown-unknown",
                 "-p",
                 "anysolver-coordinates",
+                "--features",
+                crate::build::FEATURES,
                 "--test",
                 suite,
             ],
