@@ -40,10 +40,11 @@ const out = [];
 // 1. Real polling.
 const polling = await page.evaluate(async () => {
   const finals = new Map();
-  const fetchSeen = async (url, init) => {
+  // The client calls fetch with one Request.
+  const fetchSeen = async (request) => {
     const t0 = performance.now();
-    const r = await fetch(url, init);
-    if (String(url).endsWith("/getTaskResult")) {
+    const r = await fetch(request);
+    if (request.url.endsWith("/getTaskResult")) {
       const j = await r.clone().json().catch(() => null);
       if (j?.status === "ready") finals.set(j.taskId, { since: j.readySinceMs, t0 });
     }
@@ -123,13 +124,14 @@ for (const [w, h] of sizes) {
           }
           let sent = null;
           let started = 0;
-          const capture = (url, init) => {
+          const capture = async (request) => {
             if (sent === null) {
-              const body = JSON.parse(init.body);
+              const ms = performance.now() - started;
+              const body = JSON.parse(await request.clone().text());
               const b64 = body.task.imageBase64.split(",").pop();
-              sent = { ms: performance.now() - started, bytes: Math.floor((b64.length * 3) / 4) - (b64.match(/=*$/)[0].length) };
+              sent = { ms, bytes: Math.floor((b64.length * 3) / 4) - (b64.match(/=*$/)[0].length) };
             }
-            return fetch(url, init);
+            return fetch(request);
           };
           const client = new pkg.CoordinatesClient({ clientKey: await account(), endpoint: location.origin, fetch: capture });
           const ours = [];
@@ -190,9 +192,9 @@ const rounds = [];
 for (let round = 0; round < 2; round++) {
   const r = await page.evaluate(async () => {
     let requests = 0;
-    const counting = (url, init) => {
+    const counting = (request) => {
       requests++;
-      return fetch(url, init);
+      return fetch(request);
     };
     const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, fetch: counting, provider: "Vision" });
     const t = performance.now();

@@ -3,7 +3,7 @@
 //! and `OffscreenCanvas`) when the providers would refuse it as it is.
 
 use super::Image;
-use super::encoding::{self, data_url};
+use super::encoding::{self, data_url, with_base64};
 use super::geometry::{Crop, Limits, Placement, Region, Scaling, fit_within};
 use super::sniff::{Format, sniff};
 use crate::error::{Error, Result};
@@ -94,7 +94,7 @@ pub async fn prepare(
     region: Option<Region>,
 ) -> Result<Prepared> {
     match read(image, what).await? {
-        Input::Bytes(bytes) => from_bytes(bytes, limits, what, region).await,
+        Input::Bytes(bytes, base64) => from_bytes(bytes, base64, limits, what, region).await,
         Input::Pixels(mut px) => {
             let placement = locate(region, &mut px.crop)?;
             encode(px, limits, what, placement).await
@@ -122,7 +122,8 @@ fn locate(region: Option<Region>, crop: &mut Crop) -> Result<Option<Placement>> 
 }
 
 enum Input {
-    Bytes(Vec<u8>),
+    /// Bytes, and their base64 when the caller gave that.
+    Bytes(Vec<u8>, Option<String>),
     Pixels(Pixels),
 }
 
@@ -134,9 +135,9 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
     match image {
         Image::Text(s) => {
             let d = encoding::decode(&s).map_err(|e| named(e, what))?;
-            Ok(Input::Bytes(d.bytes))
+            Ok(Input::Bytes(d.bytes, Some(d.base64)))
         }
-        Image::Bytes(bytes) => non_empty(bytes, what).map(Input::Bytes),
+        Image::Bytes(bytes) => non_empty(bytes, what).map(|b| Input::Bytes(b, None)),
         Image::Blob(blob) => {
             let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
                 Error::image(
@@ -144,7 +145,7 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
                     format!("the {what} Blob could not be read: {}", js_message(&e)),
                 )
             })?;
-            non_empty(Uint8Array::new(&buf).to_vec(), what).map(Input::Bytes)
+            non_empty(Uint8Array::new(&buf).to_vec(), what).map(|b| Input::Bytes(b, None))
         }
         Image::Element(img) => {
             if !img.complete() || img.natural_width() == 0 {
@@ -244,6 +245,7 @@ fn no_encoder(what: &str) -> Error {
 
 async fn from_bytes(
     bytes: Vec<u8>,
+    base64: Option<String>,
     limits: Limits,
     what: &'static str,
     region: Option<Region>,
@@ -255,9 +257,13 @@ async fn from_bytes(
         && limits.admits(info.width, info.height, bytes.len())
         && crop.is_whole(info.width, info.height)
     {
+        let mime = info.format.mime();
         return Ok(Prepared {
-            data_url: data_url(info.format.mime(), &bytes),
-            mime: info.format.mime(),
+            data_url: match base64 {
+                Some(b64) => with_base64(mime, &b64),
+                None => data_url(mime, &bytes),
+            },
+            mime,
             sent_bytes: bytes.len(),
             scaling: Scaling::identity(info.width, info.height),
             reencoded: false,

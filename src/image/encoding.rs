@@ -14,6 +14,10 @@ pub struct Decoded {
     pub declared_mime: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
+    /// The same bytes in standard, padded base64 (the input, cleaned of
+    /// whitespace and the URL-safe alphabet): sent as it is when the image
+    /// needs no change, instead of encoding the bytes again.
+    pub base64: String,
 }
 
 /// Reads `input`: a `data:<mime>;base64,<data>` URL or bare base64
@@ -53,15 +57,23 @@ pub fn decode(input: &str) -> Result<Decoded> {
         }
         None => (None, trimmed),
     };
-    let cleaned: String = payload
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            other => other,
-        })
-        .collect();
+    // Most strings need no cleaning: then the payload is used as it is.
+    let needs_cleaning = payload
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b == b'-' || b == b'_');
+    let cleaned: String = if needs_cleaning {
+        payload
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                other => other,
+            })
+            .collect()
+    } else {
+        payload.to_owned()
+    };
     let bytes = from_base64(&cleaned).ok_or_else(|| {
         Error::image(
             "INVALID_BASE64",
@@ -74,19 +86,29 @@ pub fn decode(input: &str) -> Result<Decoded> {
             "the image string holds no bytes",
         ));
     }
+    let mut base64 = cleaned;
+    while !base64.len().is_multiple_of(4) {
+        base64.push('=');
+    }
     Ok(Decoded {
         declared_mime,
         bytes,
+        base64,
     })
 }
 
 /// `data:<mime>;base64,<bytes in base64>`.
 pub fn data_url(mime: &str, bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(mime.len() + 13 + bytes.len().div_ceil(3) * 4);
+    with_base64(mime, &to_base64(bytes))
+}
+
+/// `data:<mime>;base64,<base64>`, of base64 already written.
+pub fn with_base64(mime: &str, base64: &str) -> String {
+    let mut out = String::with_capacity(mime.len() + 13 + base64.len());
     out.push_str("data:");
     out.push_str(mime);
     out.push_str(";base64,");
-    out.push_str(&to_base64(bytes));
+    out.push_str(base64);
     out
 }
 
@@ -127,17 +149,43 @@ mod platform {
 
     /// `btoa` of the bytes as a binary string (one char per byte).
     pub fn to_base64(bytes: &[u8]) -> String {
-        let binary: String = bytes.iter().copied().map(char::from).collect();
         // Every char is below U+0100, so btoa cannot refuse it.
-        btoa(&binary).unwrap_or_default()
+        btoa(&super::binary_string(bytes)).unwrap_or_default()
     }
 
     /// `atob`: forgiving base64 (padding optional, ASCII whitespace
     /// ignored), a binary string back into bytes.
     pub fn from_base64(text: &str) -> Option<Vec<u8>> {
-        let binary = atob(text).ok()?;
-        binary.chars().map(|c| u8::try_from(c).ok()).collect()
+        super::binary_bytes(&atob(text).ok()?)
     }
+}
+
+/// The "binary string" of `bytes`: one char per byte, U+0000 to U+00FF.
+#[cfg(any(target_arch = "wasm32", test))]
+fn binary_string(bytes: &[u8]) -> String {
+    let mut binary = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        binary.push(char::from(b));
+    }
+    binary
+}
+
+/// The bytes of a binary string (as `atob` gives); `None` if it holds a
+/// char above U+00FF. Reads the UTF-8 directly: a char below U+0080 is one
+/// byte, U+0080 to U+00FF two (0xC2 or 0xC3, then the low six bits).
+#[cfg(any(target_arch = "wasm32", test))]
+fn binary_bytes(binary: &str) -> Option<Vec<u8>> {
+    let utf8 = binary.as_bytes();
+    let mut bytes = Vec::with_capacity(utf8.len());
+    let mut rest = utf8.iter();
+    while let Some(&b) = rest.next() {
+        match b {
+            0x00..=0x7F => bytes.push(b),
+            0xC2 | 0xC3 => bytes.push(((b & 0x03) << 6) | (rest.next()? & 0x3F)),
+            _ => return None,
+        }
+    }
+    Some(bytes)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -170,6 +218,41 @@ mod tests {
                 .bytes,
             bytes
         );
+    }
+
+    #[test]
+    fn keeps_the_input_as_standard_padded_base64() {
+        let bytes = vec![0xfbu8, 0xff, 0x01, 0x02];
+        let standard = data_url("image/png", &bytes)
+            .split_once(',')
+            .unwrap()
+            .1
+            .to_owned();
+        assert_eq!(standard, "+/8BAg==");
+        for input in [
+            "+/8BAg==",
+            "-_8BAg",
+            " -_8B\nAg= ",
+            "data:image/png;base64,+/8BAg",
+        ] {
+            let d = decode(input).unwrap();
+            assert_eq!(
+                (d.bytes.as_slice(), d.base64.as_str()),
+                (bytes.as_slice(), standard.as_str()),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn binary_strings_hold_one_byte_per_char() {
+        let all: Vec<u8> = (0..=255).collect();
+        let binary = binary_string(&all);
+        let expected: String = all.iter().copied().map(char::from).collect();
+        assert_eq!(binary, expected);
+        assert_eq!(binary_bytes(&binary), Some(all));
+        assert_eq!(binary_bytes("a\u{100}"), None);
+        assert_eq!(binary_bytes("\u{20ac}"), None);
     }
 
     #[test]
