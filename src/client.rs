@@ -212,10 +212,7 @@ impl Client {
 /// `id` trimmed, or a `validation` error when it is blank.
 fn checked_id(id: &TaskId) -> Result<TaskId> {
     if id.is_blank() {
-        return Err(Error::validation(
-            "INVALID_TASK",
-            "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
-        ));
+        return Err(Error::invalid_task());
     }
     Ok(id.clone().trimmed())
 }

@@ -199,6 +199,15 @@ impl Error {
         )
     }
 
+    /// A task id that is blank or of the wrong type, or a value that is
+    /// neither an id nor a Task record.
+    pub fn invalid_task() -> Self {
+        Self::validation(
+            "INVALID_TASK",
+            "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
+        )
+    }
+
     /// The caller's signal fired.
     pub fn aborted() -> Self {
         Self::with_retry(Kind::Aborted, "ABORTED", "the call was aborted", false)

@@ -197,16 +197,11 @@ impl CoordinatesClient {
 /// Reads a Task record or a bare task id (a string or a number). Blank
 /// ids and missing creation times are the core's to check and fill in.
 fn read_task(value: &JsValue) -> Result<Task, Error> {
-    let bad = || {
-        Error::validation(
-            "INVALID_TASK",
-            "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
-        )
-    };
     if value.is_object() {
-        return serde_wasm_bindgen::from_value::<Task>(value.clone()).map_err(|_| bad());
+        return serde_wasm_bindgen::from_value::<Task>(value.clone())
+            .map_err(|_| Error::invalid_task());
     }
     serde_wasm_bindgen::from_value::<TaskId>(value.clone())
         .map(|id| Task::from_id(id, f64::NAN))
-        .map_err(|_| bad())
+        .map_err(|_| Error::invalid_task())
 }
