@@ -30,13 +30,28 @@
   function place() {
     if (window === top) return Promise.resolve({ x: 0, y: 0, viewportWidth: innerWidth });
     const id = crypto.randomUUID();
-    return new Promise((resolve) => {
-      addEventListener("message", function on(e) {
-        if (e.source !== parent || e.data?.anysolver !== "here" || e.data.id !== id) return;
+    return new Promise((resolve, reject) => {
+      // The parent's content script is injected when its own frame is idle,
+      // which can come after ours has loaded the package: until it answers,
+      // ask again, and give up with an error rather than wait forever.
+      const ask = () => parent.postMessage({ anysolver: "where", id }, "*");
+      const again = setInterval(ask, 100);
+      const giveUp = setTimeout(() => {
+        stop();
+        reject(new Error("the parent frame never said where this frame is"));
+      }, 10_000);
+      function stop() {
+        clearInterval(again);
+        clearTimeout(giveUp);
         removeEventListener("message", on);
+      }
+      function on(e) {
+        if (e.source !== parent || e.data?.anysolver !== "here" || e.data.id !== id) return;
+        stop();
         resolve(e.data);
-      });
-      parent.postMessage({ anysolver: "where", id }, "*");
+      }
+      addEventListener("message", on);
+      ask();
     });
   }
 
@@ -114,7 +129,8 @@
     if (e.source === window && e.data?.anysolver === "clear") markers.splice(0).forEach((m) => m.remove());
   });
 
-  for (const [i, el] of challenges.entries()) {
+  /** Solves one challenge: its points marked (and clicked, if asked) and recorded on it. */
+  async function solveOne(el, i) {
     if (el instanceof HTMLImageElement && !el.complete) await el.decode().catch(() => {});
     const comment = el.dataset.instruction || document.querySelector("[data-anysolver-instruction]")?.textContent || undefined;
     const requestId = `${location.href}#${i}`;
@@ -127,10 +143,7 @@
       msg = { region: { x: here.x + r.left, y: here.y + r.top, width: r.width, height: r.height, viewportWidth: here.viewportWidth } };
     }
     const answer = await ask({ type: "solve", requestId, comment, ...msg });
-    if (answer.error) {
-      el.dataset.anysolverError = `${answer.error.code}: ${answer.error.message}`;
-      continue;
-    }
+    if (answer.error) throw answer.error;
     const points = onScreen(el, answer);
     draw(points);
     if (click) points.forEach((p) => clickAt(p, el));
@@ -138,5 +151,10 @@
     if (answer.captured) el.dataset.anysolverCaptured = String(answer.scale);
     // The service worker was stopped mid-task and picked the task up again.
     if (answer.resumed) el.dataset.anysolverResumed = answer.taskId;
+  }
+
+  // Whatever goes wrong is written on the challenge, never left pending.
+  for (const [i, el] of challenges.entries()) {
+    await solveOne(el, i).catch((e) => (el.dataset.anysolverError = `${e?.code ?? e?.name ?? "Error"}: ${e?.message ?? e}`));
   }
 })();

@@ -118,17 +118,22 @@ test("a task survives its service worker being stopped: resumed, not created twi
 // it say `failed`.
 const VARIANTS = ["img", "canvas", "background", "iframe"];
 
-/** Opens the widget and waits for its verdict; the page's state and what the extension recorded. */
+/** Opens the widget and waits for its verdict, or for the extension to write
+ * an error on the challenge; the page's state and what the extension recorded. */
 async function verdict(context, variant, seed) {
   const page = await context.newPage();
   await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}`);
-  await page.waitForFunction(() => document.body.dataset.state !== "pending", null, { timeout: 60_000 });
-  const frame = variant === "iframe" ? page.frames().find((f) => f !== page.mainFrame()) : page.mainFrame();
-  const marks = await frame.evaluate(() => {
+  const frame = variant === "iframe" ? await (await page.waitForSelector("iframe")).contentFrame() : page.mainFrame();
+  const look = () => frame.evaluate(() => {
     const el = document.querySelector("[data-anysolver-challenge]");
-    return { ...el.dataset, markers: document.querySelectorAll(".anysolver-marker").length, dpr: devicePixelRatio };
+    return el && { ...el.dataset, markers: document.querySelectorAll(".anysolver-marker").length, dpr: devicePixelRatio };
   });
-  return { page, state: await page.evaluate(() => document.body.dataset.state), marks };
+  const state = () => page.evaluate(() => document.body.dataset.state);
+  for (const until = Date.now() + 60_000; (await state()) === "pending" && !(await look())?.anysolverError; ) {
+    assert.ok(Date.now() < until, `no verdict and no error within 60 s (${JSON.stringify(await look())})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { page, state: await state(), marks: await look() };
 }
 
 for (const deviceScaleFactor of [1, 2]) {
