@@ -79,13 +79,16 @@
   async function ask(msg) {
     // If the service worker was stopped mid-task, asking again with the same
     // requestId resumes the stored task instead of creating a new one.
-    for (let attempt = 0; ; attempt++) {
+    // Four tries in all, then the last failure is the challenge's error.
+    for (let attempt = 1; ; attempt++) {
+      let failure = new Error("the service worker gave no answer");
       try {
         const answer = await chrome.runtime.sendMessage(msg);
         if (answer) return answer;
       } catch (e) {
-        if (attempt >= 3) throw e;
+        failure = e;
       }
+      if (attempt === 4) throw failure;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -136,8 +139,12 @@
     const requestId = `${location.href}#${i}`;
     let msg = pixels(el);
     if (!msg) {
-      // The worker captures the visible tab: the element must be in view.
+      // The worker captures the visible tab: the element must be in view,
+      // and painted there. Right after load, a frame of another origin may
+      // not have been drawn yet (its capture is blank), nor a scroll shown:
+      // two animation frames, and a frame showing it has been produced.
       el.scrollIntoView({ block: "nearest", inline: "nearest" });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       const here = await place();
       const r = el.getBoundingClientRect();
       msg = { region: { x: here.x + r.left, y: here.y + r.top, width: r.width, height: r.height, viewportWidth: here.viewportWidth } };

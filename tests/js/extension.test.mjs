@@ -1,7 +1,8 @@
 // The example Manifest V3 extension in headless Chromium: loaded unpacked,
 // configured through its options page, it finds the sandbox challenge,
 // solves it in its service worker, and draws markers that sit on the truth;
-// and a task survives its service worker being stopped mid-solve.
+// a task survives its service worker being stopped mid-solve; and an error
+// is written on the challenge, never left pending.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -174,6 +175,20 @@ test("a provider that answers wrong points makes the widget say failed", { skip,
     assert.equal(marks.anysolverError, undefined);
     assert.ok(Number(marks.anysolverSolved) >= 1);
     assert.equal(state, "failed");
+  } finally {
+    await context.close();
+  }
+});
+
+test("an error is written on the challenge in its frame, never left pending, and names no key", { skip, timeout: 90_000 }, async () => {
+  const { context, options } = await loadConfigured("anysolver_wrong_key", { click: true });
+  try {
+    await options.close();
+    const { state, marks } = await verdict(context, "iframe", 25);
+    assert.equal(state, "pending", "nothing was clicked");
+    assert.match(marks.anysolverError ?? "", /^ERROR_KEY_DOES_NOT_EXIST: /);
+    assert.doesNotMatch(marks.anysolverError, /anysolver_wrong_key/);
+    assert.equal(marks.markers, 0);
   } finally {
     await context.close();
   }
