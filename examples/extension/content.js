@@ -34,8 +34,8 @@
       // The parent's content script is injected when its own frame is idle,
       // which can come after ours has loaded the package: until it answers,
       // ask again, and give up with an error rather than wait forever.
-      const ask = () => parent.postMessage({ anysolver: "where", id }, "*");
-      const again = setInterval(ask, 100);
+      const askParent = () => parent.postMessage({ anysolver: "where", id }, "*");
+      const again = setInterval(askParent, 100);
       const giveUp = setTimeout(() => {
         stop();
         reject(new Error("the parent frame never said where this frame is"));
@@ -51,7 +51,7 @@
         resolve(e.data);
       }
       addEventListener("message", on);
-      ask();
+      askParent();
     });
   }
 
