@@ -5,7 +5,7 @@
 //! The simulator lives here, outside the crate's API: it drives the
 //! crate's own [`Cadence`] and [`Learner`] as the client does.
 
-use anysolver_coordinates::schedule::{Cadence, Learner};
+use anysolver_coordinates::__private::schedule::{Cadence, Learner};
 
 fn row(name: &str, r: &Report) -> String {
     format!(
@@ -175,7 +175,7 @@ const HUMAN: Distribution = Distribution {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anysolver_coordinates::schedule::{MAX_POLLS, MIN_INTERVAL};
+    use anysolver_coordinates::__private::schedule::{MAX_POLLS, MIN_INTERVAL};
 
     #[test]
     fn simulation_beats_the_fixed_cadences() {

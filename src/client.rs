@@ -6,22 +6,24 @@
 //! future: dropping it cancels the call (its request in flight is aborted
 //! and nothing more is sent), as does the `signal` in its options.
 
-use crate::config::{Config, SolveOptions, WaitOptions};
+use crate::config::{Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
 use crate::image::Image;
 use crate::image::capture::{self, Prepared};
-use crate::image::geometry::{Limits, Region};
+use crate::image::region::Region;
+use crate::image::sizing::Limits;
+use crate::point::Point;
+use crate::protocol::json::Body;
 use crate::protocol::{
-    self, CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest,
-    Method, Point, Poll, Ready, TASK_TYPE, check_points,
+    CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest, Method,
+    Poll, Ready, TASK_TYPE, check_points, parse_answer, to_json,
 };
 use crate::schedule::{Cadence, Learner, backoff};
-use crate::task::{Progress, Recognition, Task, TaskId, TaskState, Timing};
+use crate::task::{Progress, Recognition, Task, TaskState, Timing};
+use crate::task_id::TaskId;
 use crate::transport::{Cancel, Fetcher, now_ms, random};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 
 /// How many transient faults in a row a wait survives.
 const MAX_CONSECUTIVE_FAULTS: u32 = 6;
@@ -53,13 +55,7 @@ async fn sleep_before_poll(cancel: &Cancel, ms: f64, last_chance: &mut bool) -> 
 /// # async fn run(canvas: web_sys::HtmlCanvasElement) -> Result<(), anysolver_coordinates::Error> {
 /// let client = Client::new(Config::new("anysolver_..."))?;
 /// let points = client
-///     .solve(
-///         canvas,
-///         SolveOptions {
-///             comment: Some("click on all bicycles".into()),
-///             ..SolveOptions::default()
-///         },
-///     )
+///     .solve(canvas, SolveOptions::default().with_comment("click on all bicycles"))
 ///     .await?;
 /// for p in points {
 ///     println!("click at {}, {}", p.x, p.y);
@@ -164,7 +160,7 @@ impl Client {
     /// One getTaskResult call: the task's current state.
     pub async fn get_task_result(&self, task_id: &TaskId) -> Result<TaskState> {
         let task_id = checked_id(task_id)?;
-        let cancel = Cancel::new(None, self.inner.config.request_timeout_ms + 1_000.0);
+        let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         let poll = self.inner.poll(&task_id, &cancel).await;
         let poll = self.redacted(poll.map_err(|e| e.with_task(&task_id)))?;
         Ok(match poll {
@@ -194,7 +190,7 @@ impl Client {
 
     /// The account balance in USD.
     pub async fn get_balance(&self) -> Result<f64> {
-        let cancel = Cancel::new(None, self.inner.config.request_timeout_ms + 1_000.0);
+        let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         let body = to_json(&GetBalanceRequest {
             client_key: &self.inner.config.client_key,
         })?;
@@ -215,18 +211,6 @@ fn checked_id(id: &TaskId) -> Result<TaskId> {
         return Err(Error::invalid_task());
     }
     Ok(id.clone().trimmed())
-}
-
-/// A request body as a JS string (serde-wasm-bindgen, then
-/// `JSON.stringify`): pending requests hold no copy in wasm memory, which
-/// never shrinks once grown.
-fn to_json<T: Serialize>(request: &T) -> Result<JsValue> {
-    let value = request
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::validation("INVALID_REQUEST", e.to_string()))?;
-    js_sys::JSON::stringify(&value)
-        .map(JsValue::from)
-        .map_err(|_| Error::validation("INVALID_REQUEST", "the request could not be written"))
 }
 
 /// Sends progress events.
@@ -252,15 +236,16 @@ impl Inner {
     fn cancel(&self, wait: &WaitOptions) -> Cancel {
         Cancel::new(
             wait.signal.clone(),
-            wait.timeout_ms.unwrap_or(self.config.timeout_ms),
+            ms(wait.timeout.unwrap_or(self.config.timeout)),
         )
     }
 
-    /// One API request: POST, check the status, parse the envelope.
+    /// One API request: POST, check the status, parse the envelope (with
+    /// [`parse_answer`], the protocol's one reader of answers).
     async fn call(
         &self,
         method: Method,
-        body: &JsValue,
+        body: &Body,
         cancel: &Cancel,
     ) -> Result<(Envelope, String)> {
         let reply = self
@@ -268,34 +253,16 @@ impl Inner {
             .post(
                 &method.url(&self.config.endpoint),
                 body,
-                self.config.request_timeout_ms,
+                ms(self.config.request_timeout),
                 cancel,
             )
             .await?;
-        let text = || reply.body.as_string().unwrap_or_default();
         if reply.status != 200 {
             return Err(Error::http(reply.status, reply.retry_after_ms));
         }
-        let not_json = || {
-            Error::parse(
-                "INVALID_RESPONSE",
-                &format!("{} answered with something that is not JSON", method.name()),
-                &text(),
-            )
-        };
-        let body = reply.body.as_string().ok_or_else(not_json)?;
-        let value = js_sys::JSON::parse(&body).map_err(|_| not_json())?;
-        if !value.is_object() || js_sys::Array::is_array(&value) {
-            return Err(protocol::not_an_object(method, &body));
-        }
-        let env: Envelope = serde_wasm_bindgen::from_value(value).map_err(|e| {
-            Error::parse(
-                "INVALID_RESPONSE",
-                &format!("{} answered an unreadable envelope ({e})", method.name()),
-                &body,
-            )
-        })?;
-        Ok((env, body))
+        let text = reply.body.as_string().unwrap_or_default();
+        let envelope = parse_answer(method, &text)?;
+        Ok((envelope, text))
     }
 
     async fn prepare(

@@ -7,15 +7,44 @@
 //! `"AnySolverError"` and whose own properties carry its serialized fields
 //! (`kind`, `code`, `retryable`, `errorId`, `httpStatus`, `taskId`).
 //! No message ever contains the API key.
+//!
+//! Depends only on the leaf modules [`crate::text`] and [`crate::task_id`].
 
-use crate::task::TaskId;
-use crate::text::{Num, Quoted};
+use crate::task_id::TaskId;
+use crate::text::{Num, Quoted, REDACTED, snippet};
 use serde::Serialize;
 use std::borrow::Cow;
 
+/// The documented error codes, in the documentation's spelling.
+pub(crate) const KNOWN_CODES: [&str; 11] = [
+    "CAPTCHA_UNSOLVABLE",
+    "DOMAIN_BANNED",
+    "ERROR_KEY_DOES_NOT_EXIST",
+    "ERROR_USER_BANNED",
+    "ERROR_ZERO_BALANCE",
+    "IMAGE_CORRUPTED",
+    "IMAGE_TOO_LARGE",
+    "IMAGE_TOO_SMALL",
+    "INVALID_TASK_DATA",
+    "TASK_NOT_SUPPORTED",
+    "INTERNAL_ERROR",
+];
+
+/// The documented spelling of `code` when it is a known code written with
+/// or without the `ERROR_` prefix; any other code unchanged.
+pub(crate) fn canonical_code(code: &str) -> String {
+    let bare = |c: &str| c.strip_prefix("ERROR_").unwrap_or(c).to_owned();
+    let wanted = bare(code);
+    KNOWN_CODES
+        .iter()
+        .find(|k| bare(k).eq_ignore_ascii_case(&wanted))
+        .map_or_else(|| code.to_owned(), |k| (*k).to_owned())
+}
+
 /// What went wrong, broadly. Spelled in JS as the lowercase names below.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Kind {
     /// `"validation"`: an option or argument is wrong; nothing was sent.
     Validation,
@@ -53,9 +82,12 @@ impl Kind {
 }
 
 /// An error of this crate.
+///
+/// Its fields are public to read; a new one is made with [`Error::new`].
 #[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct Error {
     /// What went wrong, broadly.
     pub kind: Kind,
@@ -78,8 +110,15 @@ pub struct Error {
     /// How long the server asked us to wait (`Retry-After`), milliseconds.
     #[serde(skip)]
     pub retry_after_ms: Option<u64>,
+    /// Whether the failure came while a request was in flight: sent, and
+    /// perhaps received, with no answer read yet.
+    #[serde(skip)]
+    pub(crate) in_flight: bool,
 }
 
+// Most constructors serve the transport and the client, which exist on
+// wasm32 only; natively only the unit tests call them.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 impl Error {
     /// A new error with no optional detail; `retryable` follows from the
     /// kind (network faults and one request's time limit are worth another
@@ -104,36 +143,37 @@ impl Error {
             http_status: None,
             task_id: None,
             retry_after_ms: None,
+            in_flight: false,
         }
     }
 
     /// A wrong option or argument.
-    pub fn validation(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn validation(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Kind::Validation, code, message)
     }
 
     /// An image that cannot be used.
-    pub fn image(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn image(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Kind::Image, code, message)
     }
 
     /// A transport failure before any answer.
-    pub fn network(message: impl Into<String>) -> Self {
+    pub(crate) fn network(message: impl Into<String>) -> Self {
         Self::new(Kind::Network, "NETWORK_ERROR", message)
     }
 
-    /// An answer that does not follow the protocol; `snippet` is quoted,
+    /// An answer that does not follow the protocol; `body` is quoted,
     /// shortened, in the message.
-    pub fn parse(code: &'static str, what: &str, snippet: &str) -> Self {
+    pub(crate) fn parse(code: &'static str, what: &str, body: &str) -> Self {
         Self::new(
             Kind::Parse,
             code,
-            format!("{what}: {}", Quoted(&crate::protocol::snippet(snippet))),
+            format!("{what}: {}", Quoted(&snippet(body))),
         )
     }
 
     /// A non-200 HTTP status.
-    pub fn http(status: u16, retry_after_ms: Option<u64>) -> Self {
+    pub(crate) fn http(status: u16, retry_after_ms: Option<u64>) -> Self {
         let mut e = Self::with_retry(
             Kind::Http,
             format!("HTTP_{status}"),
@@ -146,11 +186,11 @@ impl Error {
     }
 
     /// An error envelope from the API.
-    pub fn api(error_id: u32, code: &str, description: &str) -> Self {
+    pub(crate) fn api(error_id: u32, code: &str, description: &str) -> Self {
         // A blank code (`"errorCode": ""`, found by fuzzing) still gets one.
         let code = match code.trim() {
             "" => "UNKNOWN_ERROR".to_owned(),
-            code => crate::protocol::canonical_code(code),
+            code => canonical_code(code),
         };
         let message = if description.is_empty() {
             format!("the service answered {code}")
@@ -164,7 +204,7 @@ impl Error {
 
     /// The overall deadline of a call passed (not retryable: the caller's
     /// own limit).
-    pub fn deadline(timeout_ms: f64) -> Self {
+    pub(crate) fn deadline(timeout_ms: f64) -> Self {
         Self::with_retry(
             Kind::Timeout,
             "TIMEOUT",
@@ -177,7 +217,7 @@ impl Error {
     }
 
     /// One request got no answer within its limit.
-    pub fn request_timeout(request_timeout_ms: f64) -> Self {
+    pub(crate) fn request_timeout(request_timeout_ms: f64) -> Self {
         Self::with_retry(
             Kind::Timeout,
             "REQUEST_TIMEOUT",
@@ -190,7 +230,7 @@ impl Error {
     }
 
     /// A task polled as often as one task may be, without a result.
-    pub fn poll_limit(polls: u32) -> Self {
+    pub(crate) fn poll_limit(polls: u32) -> Self {
         Self::with_retry(
             Kind::Timeout,
             "POLL_LIMIT",
@@ -201,7 +241,7 @@ impl Error {
 
     /// A task id that is blank or of the wrong type, or a value that is
     /// neither an id nor a Task record.
-    pub fn invalid_task() -> Self {
+    pub(crate) fn invalid_task() -> Self {
         Self::validation(
             "INVALID_TASK",
             "expected a task id (a non-empty string or a whole number) or a Task record from createTask()",
@@ -209,19 +249,29 @@ impl Error {
     }
 
     /// The caller's signal fired.
-    pub fn aborted() -> Self {
+    pub(crate) fn aborted() -> Self {
         Self::with_retry(Kind::Aborted, "ABORTED", "the call was aborted", false)
+    }
+
+    /// The same error, marked as having come while its request was in
+    /// flight (sent, no answer read yet).
+    pub(crate) fn in_flight(mut self) -> Self {
+        self.in_flight = true;
+        self
     }
 
     /// Whether a createTask that failed this way may still have created
     /// (and charged) a task: the request may have reached the service and
     /// no task id came back (no answer, a time limit, a 5xx, an unreadable
-    /// answer). Only a 429, a 408 or an API error envelope prove that
-    /// nothing was created.
-    pub fn may_have_created_a_task(&self) -> bool {
+    /// answer, or the call's deadline or the caller's abort while the
+    /// request was in flight). Only a 429, a 408, an API error envelope, or
+    /// a deadline or abort before anything was sent prove that nothing was
+    /// created.
+    pub(crate) fn may_have_created_a_task(&self) -> bool {
         match self.kind {
             Kind::Network | Kind::Parse => true,
-            Kind::Timeout => self.code == "REQUEST_TIMEOUT",
+            Kind::Timeout => self.code == "REQUEST_TIMEOUT" || self.in_flight,
+            Kind::Aborted => self.in_flight,
             Kind::Http => self.http_status.is_some_and(|s| s >= 500),
             _ => false,
         }
@@ -230,7 +280,7 @@ impl Error {
     /// A createTask that failed after its request may have reached the
     /// service: not retryable, since trying again could charge twice, and
     /// the message says so.
-    pub fn create_may_have_reached(cause: Error) -> Self {
+    pub(crate) fn create_may_have_reached(cause: Error) -> Self {
         let mut e = Self::with_retry(
             cause.kind,
             cause.code,
@@ -246,7 +296,7 @@ impl Error {
     }
 
     /// The same error, naming the task it concerns.
-    pub fn with_task(mut self, task_id: &TaskId) -> Self {
+    pub(crate) fn with_task(mut self, task_id: &TaskId) -> Self {
         if self.task_id.is_none() {
             self.task_id = Some(task_id.clone());
         }
@@ -256,11 +306,11 @@ impl Error {
     /// The same error with every occurrence of `secret` blanked out of
     /// every string it carries (message, code, task id): a last guard so
     /// that the API key can never leak through text a server echoed back.
-    pub fn redact(mut self, secret: &str) -> Self {
+    pub(crate) fn redact(mut self, secret: &str) -> Self {
         if secret.is_empty() {
             return self;
         }
-        let blank = |s: &str| s.replace(secret, "[redacted]");
+        let blank = |s: &str| s.replace(secret, REDACTED);
         if self.message.contains(secret) {
             self.message = blank(&self.message);
         }
@@ -334,6 +384,10 @@ mod tests {
         assert!(!may(Error::http(429, None)));
         assert!(!may(Error::http(408, None)));
         assert!(!may(Error::api(2, "ERROR_INTERNAL", "")));
+        // The call's own deadline or an abort: only while the request was out.
+        assert!(!may(Error::deadline(4000.0)) && !may(Error::aborted()));
+        assert!(may(Error::deadline(4000.0).in_flight()));
+        assert!(may(Error::aborted().in_flight()));
         let e = Error::create_may_have_reached(Error::http(503, None));
         assert!(!e.retryable && e.code == "HTTP_503" && e.http_status == Some(503));
         assert!(e.message.contains("charge twice"), "{}", e.message);

@@ -17,10 +17,7 @@
 //! use anysolver_coordinates::{Client, Config, SolveOptions};
 //!
 //! let client = Client::new(Config::new("anysolver_..."))?;
-//! let options = SolveOptions {
-//!     comment: Some("click on all bicycles".into()),
-//!     ..SolveOptions::default()
-//! };
+//! let options = SolveOptions::default().with_comment("click on all bicycles");
 //! let points = client.solve(img, options).await?; // Vec<Point>, in the image's pixels
 //! # Ok(())
 //! # }
@@ -40,17 +37,26 @@
 //!
 //! The pure parts (wire protocol, polling schedule, image sniffing,
 //! base64, geometry, option validation) compile natively and are tested
-//! with `cargo test`; the client itself needs a JS engine.
+//! with `cargo test`; the client itself needs a JS engine, so [`Client`],
+//! [`Image`] and the JS class exist on `wasm32` only (docs.rs documents
+//! that target).
 
 #![deny(missing_docs, missing_debug_implementations)]
 
-pub mod config;
-pub mod error;
-pub mod image;
-pub mod protocol;
-pub mod schedule;
-pub mod task;
-pub mod text;
+// Leaf modules: the shared vocabulary, which imports nothing else of the crate.
+mod lenient;
+mod point;
+mod task_id;
+mod text;
+
+mod config;
+mod error;
+mod host;
+mod image;
+mod layout;
+mod protocol;
+mod schedule;
+mod task;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
@@ -59,11 +65,17 @@ mod client;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 
-pub use config::{Config, SolveOptions, WaitOptions};
-pub use error::{Error, Kind};
-pub use image::geometry::{Crop, Limits, Placement, Region, Scaling};
-pub use protocol::{Point, RejectedPoint, Routing};
-pub use task::{Progress, Recognition, Task, TaskId, TaskState, Timing};
+pub use config::{
+    Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES, MAX_TIMEOUT,
+    SolveOptions, WaitOptions,
+};
+pub use error::{Error, Kind, Result};
+pub use image::region::{Crop, Placement, Region};
+pub use image::sizing::{Limits, Scaling};
+pub use point::{Point, RejectedPoint};
+pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Routing, SelectionMode};
+pub use task::{Progress, Recognition, Task, TaskState, Timing};
+pub use task_id::TaskId;
 
 #[cfg(target_arch = "wasm32")]
 pub use bindings::{CoordinatesClient, to_client_points};
@@ -73,6 +85,34 @@ pub use client::Client;
 pub use config::OnProgress;
 #[cfg(target_arch = "wasm32")]
 pub use image::Image;
+
+/// Not part of the API, and outside semver: the internals that this
+/// repository's fuzz targets, benchmarks, load generator and tests drive
+/// directly. Nothing here is for other crates.
+#[doc(hidden)]
+pub mod __private {
+    /// The wire protocol: request and answer types, the answer parser.
+    pub mod protocol {
+        pub use crate::protocol::*;
+    }
+    /// When to poll.
+    pub mod schedule {
+        pub use crate::schedule::*;
+    }
+    /// Base64 and data URLs.
+    pub mod encoding {
+        pub use crate::image::encoding::*;
+    }
+    /// Image formats and sizes from their headers.
+    pub mod sniff {
+        pub use crate::image::sniff::*;
+    }
+    /// Where an image pixel lands over a displayed `<img>` or `<canvas>`.
+    pub mod layout {
+        pub use crate::layout::*;
+    }
+    pub use crate::host::is_loopback_url;
+}
 
 /// With the `small-allocator` feature (the npm package's build): talc as
 /// the global allocator, in place of dlmalloc.

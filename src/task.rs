@@ -3,137 +3,19 @@
 //! in camelCase as JS callers see them.
 
 use crate::error::{Error, Kind};
-use crate::image::geometry::{Placement, Scaling};
-use crate::protocol::{Point, Raw, RejectedPoint};
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
-
-/// Largest whole number an `f64` (and so a JSON number read by
-/// JavaScript) holds exactly: 2⁵³ − 1.
-const MAX_EXACT: u64 = (1 << 53) - 1;
-
-/// A task's id, in the JSON type the service gave it: AnySolver sends
-/// strings; other services that speak the protocol number their tasks.
-/// It goes back to the service as it came (`"abc"` as a string, `12345678901`
-/// as a number), and prints as it is (digits for a number).
-///
-/// ```
-/// use anysolver_coordinates::TaskId;
-/// assert_eq!(TaskId::from("01KF").to_string(), "01KF");
-/// assert_eq!(TaskId::from(12_345_678_901).to_string(), "12345678901");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TaskId {
-    /// A string id.
-    Text(String),
-    /// A numeric id: a whole number up to 2⁵³ − 1 (larger ones cannot
-    /// cross JSON in JavaScript exactly).
-    Number(u64),
-}
-
-impl TaskId {
-    /// A numeric id from a JSON number: whole, not negative, and exact
-    /// in an `f64`; `None` otherwise.
-    pub fn from_f64(n: f64) -> Option<Self> {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        (n.fract() == 0.0 && (0.0..=MAX_EXACT as f64).contains(&n))
-            .then_some(Self::Number(n as u64))
-    }
-
-    /// Whether the id is an empty or blank string.
-    pub fn is_blank(&self) -> bool {
-        matches!(self, Self::Text(t) if t.trim().is_empty())
-    }
-
-    /// The id with surrounding whitespace trimmed from a string id.
-    #[must_use]
-    pub fn trimmed(self) -> Self {
-        match self {
-            Self::Text(t) if t.trim().len() != t.len() => Self::Text(t.trim().to_owned()),
-            other => other,
-        }
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text(t) => f.write_str(t),
-            Self::Number(n) => write!(f, "{n}"),
-        }
-    }
-}
-
-impl From<String> for TaskId {
-    fn from(id: String) -> Self {
-        Self::Text(id)
-    }
-}
-
-impl From<&str> for TaskId {
-    fn from(id: &str) -> Self {
-        Self::Text(id.to_owned())
-    }
-}
-
-impl From<u64> for TaskId {
-    fn from(id: u64) -> Self {
-        Self::Number(id)
-    }
-}
-
-impl PartialEq<&str> for TaskId {
-    fn eq(&self, other: &&str) -> bool {
-        matches!(self, Self::Text(t) if t == other)
-    }
-}
-
-impl Serialize for TaskId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(t) => s.serialize_str(t),
-            Self::Number(n) => s.serialize_u64(*n),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = TaskId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a task id (a string, or a whole number up to 2^53 - 1)")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<TaskId, E> {
-                Ok(TaskId::Text(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<TaskId, E> {
-                Ok(TaskId::Text(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TaskId, E> {
-                (v <= MAX_EXACT)
-                    .then_some(TaskId::Number(v))
-                    .ok_or_else(|| E::custom("a numeric task id above 2^53 - 1"))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TaskId, E> {
-                u64::try_from(v)
-                    .map_err(|_| E::custom("a negative task id"))
-                    .and_then(|v| self.visit_u64(v))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TaskId, E> {
-                TaskId::from_f64(v).ok_or_else(|| E::custom("a task id that is not a whole number"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+use crate::image::region::Placement;
+use crate::image::sizing::Scaling;
+use crate::lenient::Members;
+use crate::point::{Point, RejectedPoint};
+use crate::protocol::Raw;
+pub use crate::task_id::TaskId;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A created task: enough to resume waiting later, even in another
 /// process (it survives `JSON.stringify`, e.g. in `chrome.storage.session`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
@@ -174,25 +56,50 @@ fn not_a_time() -> f64 {
     f64::NAN
 }
 
-/// A scaling that cannot be read (or has a zero side) is no scaling.
-fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scaling>, D::Error> {
-    Ok(Option::<Scaling>::deserialize(d)
-        .ok()
-        .flatten()
-        .filter(Scaling::is_valid))
+/// A whole number of pixels, at least 1.
+fn side(members: &Members, key: &str) -> Option<u32> {
+    let n = members.number(key)?;
+    (n.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&n)).then_some(n as u32)
 }
 
-/// A placement that cannot be read (or maps nowhere) is no placement.
+/// A scaling that cannot be read (a member missing or of the wrong type,
+/// or a side below one pixel) is no scaling. Read through [`Members`], so
+/// that the record's other fields still parse whatever this one holds.
+fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scaling>, D::Error> {
+    let m = Members::deserialize(d)?;
+    Ok((|| {
+        Some(Scaling {
+            original_width: side(&m, "originalWidth")?,
+            original_height: side(&m, "originalHeight")?,
+            sent_width: side(&m, "sentWidth")?,
+            sent_height: side(&m, "sentHeight")?,
+        })
+    })())
+}
+
+/// A placement that cannot be read (a member missing or of the wrong
+/// type) or maps nowhere is no placement, whatever the rest of the record.
 fn lenient_placement<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Placement>, D::Error> {
-    Ok(Option::<Placement>::deserialize(d)
-        .ok()
-        .flatten()
-        .filter(|p| p.scale > 0.0 && (p.scale + p.offset_x + p.offset_y).is_finite()))
+    let m = Members::deserialize(d)?;
+    let (scale, offset_x, offset_y) = (m.number("scale"), m.number("offsetX"), m.number("offsetY"));
+    Ok(match (scale, offset_x, offset_y) {
+        (Some(scale), Some(offset_x), Some(offset_y))
+            if scale > 0.0 && (scale + offset_x + offset_y).is_finite() =>
+        {
+            Some(Placement {
+                scale,
+                offset_x,
+                offset_y,
+            })
+        }
+        _ => None,
+    })
 }
 
 /// When and how long.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Timing {
     /// When the task was created, ms since the epoch.
     pub created_at: f64,
@@ -205,6 +112,7 @@ pub struct Timing {
 /// The whole result of a task.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Recognition {
     /// The task's id.
     pub task_id: TaskId,
@@ -261,6 +169,7 @@ impl Recognition {
 /// What one getTaskResult said of a task.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TaskState {
     /// The task's id.
     pub task_id: TaskId,
@@ -286,6 +195,7 @@ pub struct TaskState {
 /// A progress event of a call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Progress {
     /// `created`, then each poll's status (`processing`), `retrying`,
     /// `ready`, `failed` or `error`.
@@ -394,6 +304,10 @@ mod tests {
             r#""x""#,
             r#"{"scale":0,"offsetX":0,"offsetY":0}"#,
             r#"{"scale":1}"#,
+            // A member of the wrong type before others: the record still reads.
+            r#"{"scale":"x","offsetX":0}"#,
+            r#"{"scale":{"a":[1]},"offsetX":0,"offsetY":0}"#,
+            r#"[1,2,3]"#,
         ] {
             let t: Task =
                 serde_json::from_str(&format!(r#"{{"taskId":"a","placement":{placement}}}"#))
@@ -408,6 +322,18 @@ mod tests {
             assert!(serde_json::from_str::<Task>(bad).is_err(), "{bad}");
         }
         assert!(serde_json::from_str::<Task>(r#"{"taskId":9007199254740992}"#).is_err());
+    }
+
+    #[test]
+    fn an_unreadable_scaling_or_placement_leaves_the_rest_of_the_record() {
+        let t: Task = serde_json::from_str(
+            r#"{"taskId":"a","scaling":{"originalWidth":"x","sentWidth":2},"placement":{"scale":"x","offsetX":0},"createdAt":5,"provider":"P"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.scaling, t.placement, t.created_at, t.provider.as_deref()),
+            (None, None, 5.0, Some("P"))
+        );
     }
 
     #[test]

@@ -1,16 +1,21 @@
-//! Small formatting helpers for messages.
+//! Text for messages: numbers a person can read, quoted and shortened
+//! text, and what `Debug` prints in place of a secret. A leaf module: it
+//! uses nothing else of the crate.
 //!
 //! `{}` on an `f64` and `{:?}` on a `str` pull core's float printing
-//! (Grisu/Dragon, about 25 KB of wasm) and its Unicode escaping tables into
-//! the build. Messages only need numbers a person can read and text in
-//! quotes, so these two wrappers print them with integer formatting alone.
+//! (Grisu/Dragon, about 17 KB of wasm) and its Unicode escaping tables into
+//! the build. [`Num`] prints numbers with integer arithmetic and integer
+//! formatting alone, and [`Quoted`] writes text between quotes as it is.
 
 use std::fmt;
 
-/// Prints an `f64` for a person: whole numbers as integers, others with
-/// at most 6 decimals (`12.5`, `1.0001`, `-4`), prefixed with `≈` when
-/// that is not the exact value (`≈0.333333`); `NaN` and `±Infinity` as
-/// JavaScript writes them.
+/// Prints an `f64` for a person, without core's float formatting: whole
+/// numbers below 2⁶⁴ exactly (`12`, `-4`, `12345678901234568`), others with
+/// at most 6 decimals (`12.5`, `1.0001`), and numbers of 10²⁰ or more in
+/// exponent form with 6 significant digits (`1e300`, `≈1.79769e308`). A
+/// printed value that is not the exact value is prefixed with `≈`
+/// (`≈0.333333`); `NaN` and `±Infinity` are spelled as JavaScript spells
+/// them.
 #[derive(Clone, Copy, Debug)]
 pub struct Num(pub f64);
 
@@ -18,6 +23,10 @@ pub struct Num(pub f64);
 const DECIMALS: usize = 6;
 /// `10^DECIMALS`.
 const SCALE: f64 = 1e6;
+/// From here on, numbers are printed in exponent form.
+const EXPONENT_FROM: f64 = 1e20;
+/// Significant digits of the exponent form.
+const SIGNIFICANT: i32 = 6;
 
 impl fmt::Display for Num {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -30,41 +39,70 @@ impl fmt::Display for Num {
             return f.write_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
         }
         let abs = n.abs();
+        let sign = if n < 0.0 { "-" } else { "" };
+        if abs >= EXPONENT_FROM {
+            return exponent_form(f, sign, abs);
+        }
         let scaled = (abs * SCALE).round();
-        // Millionths no longer fit a u64 (|n| ≥ 9·10⁹): the whole part (every
-        // f64 from 2⁵³ on is whole) in its shortest digits, as JavaScript
-        // writes it: plainly up to 10²¹, in exponent form beyond.
+        // Millionths no longer fit a u64: the whole part, exactly (every f64
+        // from 2⁵³ on is whole, and below 10²⁰ it fits a u64).
         if scaled >= 9.0e15 {
-            let whole = n.trunc();
-            let approx = if whole == n { "" } else { "≈" };
-            if abs < 1e21 {
-                return write!(f, "{approx}{whole}");
-            }
-            // The shortest digits that read back as `n`, then the power of ten:
-            // `{}` writes 1e300 as "1" and 300 zeros.
-            let digits = abs.to_string();
-            let exponent = digits.len() - 1;
-            let significant = digits.trim_end_matches('0');
-            let (first, rest) = significant.split_at(1.min(significant.len()));
-            let sign = if n < 0.0 { "-" } else { "" };
-            let point = if rest.is_empty() { "" } else { "." };
-            return write!(f, "{sign}{first}{point}{rest}e{exponent}");
+            let whole = abs.trunc();
+            let approx = if whole == abs { "" } else { "≈" };
+            return write!(f, "{approx}{sign}{}", whole as u64);
         }
         let t = scaled as u64;
         let approx = if t as f64 / SCALE == abs { "" } else { "≈" };
-        let sign = if n < 0.0 && t != 0 { "-" } else { "" };
+        let sign = if t == 0 { "" } else { sign };
         let (whole, frac) = (t / SCALE as u64, t % SCALE as u64);
         if frac == 0 {
             return write!(f, "{approx}{sign}{whole}");
         }
-        // The decimals without their trailing zeros: 500000 → 5.
-        let (mut frac, mut width) = (frac, DECIMALS);
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
+        let (frac, width) = without_trailing_zeros(frac, DECIMALS);
         write!(f, "{approx}{sign}{whole}.{frac:0width$}")
     }
+}
+
+/// `frac` (of `width` digits) without its trailing zeros: 500000 → (5, 1).
+fn without_trailing_zeros(mut frac: u64, mut width: usize) -> (u64, usize) {
+    while frac != 0 && frac.is_multiple_of(10) {
+        frac /= 10;
+        width -= 1;
+    }
+    (frac, width)
+}
+
+/// `abs` (at least 10²⁰, finite) as `d.ddddde<exponent>`, with `≈` unless
+/// those digits read back as the same `f64`.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn exponent_form(f: &mut fmt::Formatter<'_>, sign: &str, abs: f64) -> fmt::Result {
+    let mut exponent = abs.log10().floor() as i32;
+    let mut digits = (abs / 10f64.powi(exponent - (SIGNIFICANT - 1))).round() as u64;
+    // log10 of a value just below a power of ten can round up, and the
+    // rounding of the digits can carry into one more: bring them back to
+    // SIGNIFICANT digits.
+    let top = 10u64.pow(SIGNIFICANT as u32);
+    if digits >= top {
+        digits /= 10;
+        exponent += 1;
+    } else if digits < top / 10 {
+        digits = (abs / 10f64.powi(exponent - SIGNIFICANT)).round() as u64;
+        exponent -= 1;
+    }
+    // The digits read back (by the platform's parser) as this very f64.
+    let exact = number(&format!("{digits}e{}", exponent - (SIGNIFICANT - 1))) == Some(abs);
+    let approx = if exact { "" } else { "≈" };
+    let scale = top / 10;
+    let (first, rest) = (digits / scale, digits % scale);
+    if rest == 0 {
+        return write!(f, "{approx}{sign}{first}e{exponent}");
+    }
+    let (rest, width) = without_trailing_zeros(rest, (SIGNIFICANT - 1) as usize);
+    write!(f, "{approx}{sign}{first}.{rest:0width$}e{exponent}")
 }
 
 /// Reads a decimal number as people and servers write it (`12`, `-0.5`,
@@ -105,7 +143,7 @@ fn convert(t: &str) -> Option<f64> {
 }
 
 /// Prints text between double quotes, as it is (messages already shorten
-/// and one-line what they quote).
+/// and one-line what they quote, with [`snippet`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Quoted<'a>(pub &'a str);
 
@@ -114,6 +152,41 @@ impl fmt::Display for Quoted<'_> {
         write!(f, "\"{}\"", self.0)
     }
 }
+
+/// At most 120 characters of `body` on one line, for error messages.
+pub fn snippet(body: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in body.split_whitespace() {
+        for c in (!out.is_empty())
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars())
+        {
+            if chars == 120 {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
+/// What `Debug` prints in place of the API key: `[redacted]`.
+#[derive(Clone, Copy)]
+pub struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// The text that stands in for a secret, in `Debug` output and in error
+/// messages a server echoed the key into.
+pub const REDACTED: &str = "[redacted]";
 
 #[cfg(test)]
 mod tests {
@@ -138,11 +211,14 @@ mod tests {
             (-0.000_000_1, "≈0"),
             (9e12 + 0.5, "≈9000000000000"),
             (10_000.0, "10000"),
-            (1e20, "100000000000000000000"),
+            (9_007_199_254_740_993.0, "9007199254740992"),
             (-12_345_678_901_234_567.0, "-12345678901234568"),
+            (99_999_999_999_999_999_999.0, "1e20"),
+            (1e20, "1e20"),
             (1e300, "1e300"),
             (-2.5e21, "-2.5e21"),
-            (f64::MAX, "1.7976931348623157e308"),
+            (123_456_789e20, "≈1.23457e28"),
+            (f64::MAX, "≈1.79769e308"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),
@@ -180,7 +256,11 @@ mod tests {
     }
 
     #[test]
-    fn quoted_text() {
+    fn quoted_text_and_snippets() {
         assert_eq!(Quoted("a b").to_string(), "\"a b\"");
+        let long = "x".repeat(500);
+        assert_eq!(snippet(&long).chars().count(), 121);
+        assert_eq!(snippet("<html>\n  <b>hi</b>"), "<html> <b>hi</b>");
+        assert_eq!(format!("{:?}", Redacted), "[redacted]");
     }
 }

@@ -6,11 +6,15 @@
 //! Timers and `fetch` are bound on the global object (never on `window`),
 //! so the same code runs in pages, workers, service workers and Node.
 //!
-//! Every wait races three things: the work itself, the caller's
-//! `AbortSignal`, and the overall deadline. The caller's signal is never
-//! handed to `fetch`: each request gets an internal `AbortController`,
-//! aborted (with our own `Error` as reason) when the caller aborts, a limit
-//! passes, or the request's future is dropped.
+//! Every wait races the work itself against the caller's `AbortSignal` and
+//! the call's overall deadline, and a request also against its own time
+//! limit. The caller's signal is never handed to `fetch`: each request has
+//! an internal `AbortController`, aborted when the request's future ends
+//! for any reason other than its answer (the caller aborted, a limit
+//! passed, the future was dropped), always with a `js_sys::Error` of ours
+//! as the reason, never the caller's (whose reason may be a string or
+//! `undefined`, which gloo-net cannot take). A failure that comes after
+//! `fetch` was called is marked as in flight: the request may have arrived.
 
 use crate::error::{Error, Result};
 use gloo_net::http::{Method, RequestBuilder};
@@ -264,7 +268,8 @@ impl Fetcher {
         let extra = Some((&timeout_promise, &timeout_token, too_slow.clone()));
         let raw = cancel
             .race(&started, extra)
-            .await?
+            .await
+            .map_err(Error::in_flight)?
             .map_err(|e| network_error(&e))?
             .dyn_into::<web_sys::Response>()
             .map_err(|_| {
@@ -284,7 +289,8 @@ impl Fetcher {
         let extra = Some((&timeout_promise, &timeout_token, too_slow));
         let body = cancel
             .race(&text, extra)
-            .await?
+            .await
+            .map_err(Error::in_flight)?
             .map_err(|e| network_error(&e))?;
         Ok(Reply {
             status,
@@ -314,6 +320,6 @@ fn network_error(e: &JsValue) -> Error {
         .unwrap_or_else(|| "fetch failed".to_owned());
     Error::network(format!(
         "the request failed: {}",
-        crate::protocol::snippet(&detail)
+        crate::text::snippet(&detail)
     ))
 }

@@ -10,9 +10,9 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);

@@ -8,10 +8,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-#[path = "common/faults.rs"]
+#[path = "cases/basics.rs"]
+mod basics;
+
+#[path = "cases/faults.rs"]
 mod faults;
 
-#[path = "common/rust_api.rs"]
+#[path = "cases/rust_api.rs"]
 mod rust_api;

@@ -8,7 +8,10 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_service_worker);
+
+#[path = "cases/basics.rs"]
+mod basics;

@@ -8,19 +8,22 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "common/inputs.rs"]
+#[path = "cases/basics.rs"]
+mod basics;
+
+#[path = "cases/inputs.rs"]
 mod inputs;
 
-#[path = "common/dom.rs"]
+#[path = "cases/dom.rs"]
 mod dom;
 
-#[path = "common/corpus.rs"]
+#[path = "cases/corpus.rs"]
 mod corpus;
 
-#[path = "common/rust_api.rs"]
+#[path = "cases/rust_api.rs"]
 mod rust_api;

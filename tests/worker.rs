@@ -8,10 +8,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-#[path = "common/inputs.rs"]
+#[path = "cases/basics.rs"]
+mod basics;
+
+#[path = "cases/inputs.rs"]
 mod inputs;

@@ -3,7 +3,7 @@
 //! `data_url`.
 #![no_main]
 
-use anysolver_coordinates::image::encoding::{data_url, decode};
+use anysolver_coordinates::__private::encoding::{data_url, decode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 //! error is always an error the caller can read.
 #![no_main]
 
-use anysolver_coordinates::protocol::{Method, Poll, check_points, parse_answer};
+use anysolver_coordinates::__private::protocol::{Method, Poll, check_points, parse_answer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! never zero.
 #![no_main]
 
-use anysolver_coordinates::image::sniff::sniff;
+use anysolver_coordinates::__private::sniff::sniff;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

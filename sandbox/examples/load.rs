@@ -10,7 +10,7 @@
 // `Value[...]` answers Null for a missing key and never panics.
 #![allow(clippy::indexing_slicing)]
 
-use anysolver_coordinates::protocol::{
+use anysolver_coordinates::__private::protocol::{
     CoordinatesTask, CreateTaskRequest, Envelope, GetTaskResultRequest, Method, Poll, Routing,
     check_points, parse_answer, to_json,
 };
@@ -107,10 +107,7 @@ async fn solve(
         comment: Some(c.comment.clone()),
         ..CoordinatesTask::new(c.image.clone())
     };
-    let routing = Routing {
-        provider: Some("Vision".to_owned()),
-        ..Routing::default()
-    };
+    let routing = Routing::default().with_provider("Vision");
     let body = to_json(&CreateTaskRequest::new(key, &task, &routing)).map_err(|e| e.message)?;
     let started = Instant::now();
     let (text, ms) = post(http, &format!("{base}/createTask"), &body).await?;

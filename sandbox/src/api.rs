@@ -139,7 +139,11 @@ fn opt_clicks(m: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiErr
 
 /// `POST /createTask`.
 pub async fn create_task(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Response {
-    match create(&state, body).await {
+    let created = create(&state, body).await;
+    if let Ok((_, Some(Fault::CreateSlow(ms)))) = &created {
+        tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+    }
+    match created {
         Ok((_, Some(Fault::Drop))) => dropped_connection(),
         Ok((_, Some(Fault::CreateHttp(status)))) => html(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

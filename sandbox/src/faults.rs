@@ -15,6 +15,7 @@
 //! | `Fault:unknownCode` | the task fails with a code no documentation lists |
 //! | `Fault:coords:strings`, `:arrays`, `:floats`, `:outOfBounds` | the answer's coordinates come in that shape |
 //! | `Fault:drop` | createTask creates (and charges) the task, then closes the connection without an answer |
+//! | `Fault:createSlow:MS` | createTask creates (and charges) the task, then answers only after MS milliseconds |
 //! | `Fault:createHttp:STATUS` | createTask creates (and charges) the task, then answers HTTP STATUS with a proxy's HTML page |
 //! | `Fault:echoKey:create` | createTask refuses with the caller's key inside `errorCode` and `errorDescription` (nothing created) |
 //! | `Fault:echoKey:poll` | the task is created; every getTaskResult answers an error with the key inside `errorCode` and `errorDescription` |
@@ -56,6 +57,8 @@ pub enum Fault {
     Drop,
     /// createTask creates the task, then answers this HTTP status.
     CreateHttp(u16),
+    /// createTask creates the task, then answers after this many milliseconds.
+    CreateSlow(u64),
     /// An error that quotes the caller's key, from createTask (`false`) or
     /// from every getTaskResult (`true`).
     EchoKey {
@@ -118,6 +121,7 @@ impl Fault {
                 _ => return None,
             }),
             "drop" => Fault::Drop,
+            "createSlow" => Fault::CreateSlow(u64::from(num()?)),
             "createHttp" => Fault::CreateHttp(
                 parts
                     .next()
@@ -162,6 +166,10 @@ mod tests {
         );
         assert_eq!(Fault::parse("createHttp:502"), Some(Fault::CreateHttp(502)));
         assert_eq!(Fault::parse("createHttp:200"), None);
+        assert_eq!(
+            Fault::parse("createSlow:3000"),
+            Some(Fault::CreateSlow(3000))
+        );
         assert_eq!(
             Fault::parse("echoKey:poll"),
             Some(Fault::EchoKey { at_poll: true })

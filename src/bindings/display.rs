@@ -3,7 +3,7 @@
 
 use super::{js_error, to_js};
 use crate::error::Error;
-use crate::image::geometry::{ObjectFit, ObjectPosition, Rect, to_client};
+use crate::layout::{ObjectFit, ObjectPosition, Rect, to_client};
 use crate::protocol::{RawPoint, check_points};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};

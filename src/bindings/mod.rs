@@ -16,7 +16,8 @@ pub use display::to_client_points;
 
 use crate::client::Client;
 use crate::error::{Error, Kind};
-use crate::task::{Task, TaskId};
+use crate::task::Task;
+use crate::task_id::TaskId;
 use js_sys::{Object, Promise};
 use serde::Serialize;
 use std::future::Future;

@@ -8,15 +8,18 @@ use super::image::image_from_js;
 use super::to_js;
 use crate::config::{
     Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, OnProgress,
-    SolveOptions, WaitOptions, check_whole, invalid,
+    SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
 };
 use crate::error::{Error, Result};
-use crate::image::geometry::{Limits, Region};
-use crate::protocol::{Routing, Scalar};
+use crate::image::region::Region;
+use crate::image::sizing::Limits;
+use crate::lenient::Scalar;
+use crate::protocol::Routing;
 use crate::task::Progress;
 use js_sys::Function;
 use serde::Deserialize;
 use std::rc::Rc;
+use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -118,11 +121,26 @@ fn function(name: &str, v: Js) -> Result<Option<Function>> {
         .transpose()
 }
 
+/// A duration given in milliseconds: finite, within range.
+fn millis(name: &str, v: Scalar) -> Result<Option<Duration>> {
+    let Some(ms) = number(name, v)? else {
+        return Ok(None);
+    };
+    check_ms(name, ms)?;
+    Ok(Some(from_ms(ms)))
+}
+
+/// The routing options; a mode's name is parsed by its enum (a wrong one
+/// is a `validation` error listing the right ones).
 fn routing(provider: Scalar, selection_mode: Scalar, key_pool_mode: Scalar) -> Result<Routing> {
     Ok(Routing {
         provider: string("provider", provider)?,
-        selection_mode: string("selectionMode", selection_mode)?,
-        key_pool_mode: string("keyPoolMode", key_pool_mode)?,
+        selection_mode: string("selectionMode", selection_mode)?
+            .map(|m| m.parse())
+            .transpose()?,
+        key_pool_mode: string("keyPoolMode", key_pool_mode)?
+            .map(|m| m.parse())
+            .transpose()?,
     })
 }
 
@@ -154,28 +172,28 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     if let Some(e) = string("endpoint", f.endpoint)? {
         config.endpoint = e;
     }
-    if let Some(t) = number("timeoutMs", f.timeout_ms)? {
-        config.timeout_ms = t;
+    if let Some(t) = millis("timeoutMs", f.timeout_ms)? {
+        config.timeout = t;
     }
-    if let Some(t) = number("requestTimeoutMs", f.request_timeout_ms)? {
-        config.request_timeout_ms = t;
+    if let Some(t) = millis("requestTimeoutMs", f.request_timeout_ms)? {
+        config.request_timeout = t;
     }
-    config.limits = Limits {
-        max_bytes: whole(
+    config.limits = Limits::new(
+        whole(
             "maxImageBytes",
             f.max_image_bytes,
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?
         .map_or(Limits::DEFAULT.max_bytes, |n| n as usize),
-        max_side: whole(
+        whole(
             "maxImageSide",
             f.max_image_side,
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?
         .unwrap_or(Limits::DEFAULT.max_side),
-    };
+    );
     config.allow_insecure_http =
         boolean("allowInsecureHttp", f.allow_insecure_http)?.unwrap_or(false);
     config.routing = routing(f.provider, f.selection_mode, f.key_pool_mode)?;
@@ -219,13 +237,14 @@ fn region(v: Js) -> Result<Option<Region>> {
         let f = js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
         (!f.is_undefined()).then(|| f.as_f64().unwrap_or(f64::NAN))
     };
-    Ok(Some(Region {
-        x: field("x").unwrap_or(0.0),
-        y: field("y").unwrap_or(0.0),
-        width: field("width").unwrap_or(f64::NAN),
-        height: field("height").unwrap_or(f64::NAN),
-        viewport_width: field("viewportWidth"),
-    }))
+    let mut region = Region::new(
+        field("x").unwrap_or(0.0),
+        field("y").unwrap_or(0.0),
+        field("width").unwrap_or(f64::NAN),
+        field("height").unwrap_or(f64::NAN),
+    );
+    region.viewport_width = field("viewportWidth");
+    Ok(Some(region))
 }
 
 /// The options of `waitForResult`.
@@ -251,7 +270,7 @@ fn wait(timeout_ms: Scalar, signal: Js, on_progress: Js) -> Result<WaitOptions> 
         })
     });
     Ok(WaitOptions {
-        timeout_ms: number("timeoutMs", timeout_ms)?,
+        timeout: millis("timeoutMs", timeout_ms)?,
         signal,
         on_progress,
     })

@@ -4,7 +4,8 @@
 
 use super::Image;
 use super::encoding::{self, data_url, with_base64};
-use super::geometry::{Crop, Limits, Placement, Region, Scaling, fit_within};
+use super::region::{Crop, Placement, Region};
+use super::sizing::{Limits, Scaling, fit_within};
 use super::sniff::{Format, sniff};
 use crate::error::{Error, Result};
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -39,14 +40,8 @@ extern "C" {
 pub struct Prepared {
     /// The data URL that goes into the request.
     pub data_url: String,
-    /// The MIME type sent.
-    pub mime: &'static str,
-    /// Bytes of the sent image (before base64).
-    pub sent_bytes: usize,
     /// Original and sent sizes.
     pub scaling: Scaling,
-    /// Whether the image was re-encoded (converted or shrunk).
-    pub reencoded: bool,
     /// With a region: how the sent crop's points map to its CSS pixels.
     pub placement: Option<Placement>,
 }
@@ -263,10 +258,7 @@ async fn from_bytes(
                 Some(b64) => with_base64(mime, &b64),
                 None => data_url(mime, &bytes),
             },
-            mime,
-            sent_bytes: bytes.len(),
             scaling: Scaling::identity(info.width, info.height),
-            reencoded: false,
             placement,
         });
     }
@@ -333,22 +325,14 @@ async fn encode(
         ] {
             let bytes = to_bytes(&canvas, mime, quality, what).await?;
             if bytes.len() <= limits.max_bytes {
-                let format = if mime == "image/png" {
-                    Format::Png
-                } else {
-                    Format::Jpeg
-                };
                 return Ok(Prepared {
-                    data_url: data_url(format.mime(), &bytes),
-                    mime: format.mime(),
-                    sent_bytes: bytes.len(),
+                    data_url: data_url(mime, &bytes),
                     scaling: Scaling {
                         original_width: c.width,
                         original_height: c.height,
                         sent_width: w,
                         sent_height: h,
                     },
-                    reencoded: true,
                     placement,
                 });
             }

@@ -49,7 +49,7 @@ pub fn decode(input: &str) -> Result<Decoded> {
                     "NOT_AN_IMAGE",
                     format!(
                         "the data URL holds {}, not an image",
-                        crate::protocol::snippet(&mime)
+                        crate::text::snippet(&mime)
                     ),
                 ));
             }

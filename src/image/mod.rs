@@ -1,15 +1,16 @@
 //! Turning any accepted input into bytes + format + size, checking it
 //! against the limits providers accept, and mapping coordinates back.
 //!
-//! The pure half ([`encoding`], [`sniff`], [`geometry`]) never touches
-//! `web-sys` and is tested natively; [`capture`] reads JS inputs.
+//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`]) never
+//! touches `web-sys` and is tested natively; `capture` reads JS inputs.
 
 pub mod encoding;
-pub mod geometry;
+pub mod region;
+pub mod sizing;
 pub mod sniff;
 
 #[cfg(target_arch = "wasm32")]
-pub mod capture;
+pub(crate) mod capture;
 #[cfg(target_arch = "wasm32")]
 mod input;
 

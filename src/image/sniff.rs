@@ -15,7 +15,14 @@ pub enum Format {
     Webp,
     /// BMP: re-encoded before sending.
     Bmp,
-    /// AVIF/HEIF: re-encoded before sending.
+    /// AVIF (AV1 in HEIF): re-encoded before sending, where the platform
+    /// decodes it.
+    Avif,
+    /// HEIC (HEVC in HEIF, as iPhones save photos): re-encoded before
+    /// sending, where the platform decodes it.
+    Heic,
+    /// Another HEIF (JPEG or an unknown codec inside): re-encoded before
+    /// sending, where the platform decodes it.
     Heif,
     /// ICO: re-encoded before sending.
     Ico,
@@ -30,7 +37,9 @@ impl Format {
             Format::Gif => "image/gif",
             Format::Webp => "image/webp",
             Format::Bmp => "image/bmp",
-            Format::Heif => "image/avif",
+            Format::Avif => "image/avif",
+            Format::Heic => "image/heic",
+            Format::Heif => "image/heif",
             Format::Ico => "image/x-icon",
         }
     }
@@ -66,6 +75,8 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageInfo> {
         imagesize::ImageType::Gif => Format::Gif,
         imagesize::ImageType::Webp => Format::Webp,
         imagesize::ImageType::Bmp => Format::Bmp,
+        imagesize::ImageType::Heif(imagesize::Compression::Av1) => Format::Avif,
+        imagesize::ImageType::Heif(imagesize::Compression::Hevc) => Format::Heic,
         imagesize::ImageType::Heif(_) => Format::Heif,
         imagesize::ImageType::Ico => Format::Ico,
         #[allow(unreachable_patterns)]
@@ -122,6 +133,48 @@ mod tests {
         let info = sniff(gif).unwrap();
         assert_eq!((info.format, info.width, info.height), (Format::Gif, 5, 7));
         assert!(info.format.is_accepted());
+    }
+
+    /// The first bytes of an ISO-BMFF file whose `ftyp` box names `brand`,
+    /// then a `meta` box with one `ispe` property of `w`×`h`.
+    fn heif(brand: &[u8; 4], w: u32, h: u32) -> Vec<u8> {
+        let boxed = |tag: &[u8], body: &[u8]| {
+            let mut b = u32::try_from(body.len() + 8)
+                .unwrap()
+                .to_be_bytes()
+                .to_vec();
+            b.extend_from_slice(tag);
+            b.extend_from_slice(body);
+            b
+        };
+        let mut ftyp = brand.to_vec();
+        ftyp.extend_from_slice(&[0, 0, 0, 0]);
+        ftyp.extend_from_slice(b"mif1");
+        let mut ispe = vec![0, 0, 0, 0];
+        ispe.extend_from_slice(&w.to_be_bytes());
+        ispe.extend_from_slice(&h.to_be_bytes());
+        let ipco = boxed(b"ipco", &boxed(b"ispe", &ispe));
+        let iprp = boxed(b"iprp", &ipco);
+        let mut meta_body = vec![0, 0, 0, 0];
+        meta_body.extend_from_slice(&iprp);
+        let mut file = boxed(b"ftyp", &ftyp);
+        file.extend_from_slice(&boxed(b"meta", &meta_body));
+        file
+    }
+
+    #[test]
+    fn tells_avif_heic_and_other_heif_apart() {
+        for (brand, format, mime) in [
+            (b"avif", Format::Avif, "image/avif"),
+            (b"heic", Format::Heic, "image/heic"),
+            (b"heix", Format::Heic, "image/heic"),
+            (b"jpeg", Format::Heif, "image/heif"),
+        ] {
+            let info = sniff(&heif(brand, 640, 480)).unwrap();
+            assert_eq!((info.format, info.width, info.height), (format, 640, 480));
+            assert_eq!(info.format.mime(), mime);
+            assert!(!info.format.is_accepted());
+        }
     }
 
     #[test]

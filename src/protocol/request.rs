@@ -2,7 +2,9 @@
 //! out of the JSON, never sent as `null`. Their `Debug` never prints the
 //! API key.
 
-use super::{Routing, TASK_TYPE};
+use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE};
+use crate::task_id::TaskId;
+use crate::text::Redacted;
 use serde::Serialize;
 use std::fmt;
 
@@ -70,8 +72,8 @@ impl<'a> CreateTaskRequest<'a> {
             client_key,
             task,
             provider: routing.provider.as_deref(),
-            selection_mode: routing.selection_mode.as_deref(),
-            key_pool_mode: routing.key_pool_mode.as_deref(),
+            selection_mode: routing.selection_mode.map(SelectionMode::as_str),
+            key_pool_mode: routing.key_pool_mode.map(KeyPoolMode::as_str),
         }
     }
 }
@@ -79,7 +81,7 @@ impl<'a> CreateTaskRequest<'a> {
 impl fmt::Debug for CreateTaskRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateTaskRequest")
-            .field("client_key", &REDACTED)
+            .field("client_key", &Redacted)
             .field("task", &self.task)
             .field("provider", &self.provider)
             .field("selection_mode", &self.selection_mode)
@@ -95,13 +97,13 @@ pub struct GetTaskResultRequest<'a> {
     /// The API key.
     pub client_key: &'a str,
     /// The task, in the JSON type the service gave it.
-    pub task_id: &'a crate::task::TaskId,
+    pub task_id: &'a TaskId,
 }
 
 impl fmt::Debug for GetTaskResultRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetTaskResultRequest")
-            .field("client_key", &REDACTED)
+            .field("client_key", &Redacted)
             .field("task_id", &self.task_id)
             .finish()
     }
@@ -118,21 +120,8 @@ pub struct GetBalanceRequest<'a> {
 impl fmt::Debug for GetBalanceRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetBalanceRequest")
-            .field("client_key", &REDACTED)
+            .field("client_key", &Redacted)
             .finish()
-    }
-}
-
-/// What `Debug` prints in place of the API key.
-pub(crate) const REDACTED: Redacted = Redacted;
-
-/// Prints `[redacted]`.
-#[derive(Clone, Copy)]
-pub(crate) struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 
@@ -150,10 +139,7 @@ mod tests {
             max_clicks: Some(3),
             ..CoordinatesTask::new("data:image/png;base64,AAAA".into())
         };
-        let routing = Routing {
-            selection_mode: Some("autoFastest".into()),
-            ..Routing::default()
-        };
+        let routing = Routing::default().with_selection_mode(SelectionMode::AutoFastest);
         let body = to_json(&CreateTaskRequest::new("k", &task, &routing)).unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
@@ -169,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_task_id_goes_back_in_the_json_type_it_came_in() {
-        let body = |id: crate::task::TaskId| {
+        let body = |id: TaskId| {
             to_json(&GetTaskResultRequest {
                 client_key: "k",
                 task_id: &id,

@@ -1,106 +1,20 @@
 //! Answers: one [`Envelope`] type for every method, read tolerantly.
 //!
-//! The tolerance lives in these types' `Deserialize` impls: a [`Scalar`]
-//! takes any JSON value (numbers, numeric strings, booleans, `null`, and
+//! The tolerance lives in these types' `Deserialize` impls, built on the
+//! helpers of [`crate::lenient`]: a [`Scalar`] takes any JSON value (numbers, numeric strings, booleans, `null`, and
 //! objects or arrays kept as "compound"), a [`RawPoint`] takes `{x, y}`,
 //! `{X, Y}` or `[x, y]`, and a [`Solution`] of the wrong shape is an empty
 //! one. So an answer that is a JSON object always reads as an envelope;
 //! what it means is decided afterwards, by the method that asked.
 
 use crate::error::{Error, Result};
-use crate::task::TaskId;
+use crate::lenient::{Scalar, or_other};
+use crate::point::{Point, RejectedPoint};
+use crate::task_id::TaskId;
 use crate::text::Num;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// Any JSON value, kept loosely: numbers and numeric strings as numbers
-/// where asked, everything else without failing the parse.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum Scalar {
-    /// Absent or `null`.
-    #[default]
-    Null,
-    /// A number.
-    Number(f64),
-    /// A string.
-    Text(String),
-    /// A boolean.
-    Bool(bool),
-    /// An object or array (contents ignored).
-    Compound,
-}
-
-impl Scalar {
-    /// The value as a number: numbers, and strings that hold one.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Scalar::Number(n) => Some(*n),
-            Scalar::Text(s) => crate::text::number(s),
-            _ => None,
-        }
-    }
-
-    /// The value as text: strings, and numbers written out.
-    pub fn as_text(&self) -> Option<String> {
-        match self {
-            Scalar::Text(s) => Some(s.clone()),
-            Scalar::Number(n) => Some(Num(*n).to_string()),
-            _ => None,
-        }
-    }
-}
-
-struct ScalarVisitor;
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v as f64))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v as f64))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v))
-    }
-    fn visit_unit<E>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_none<E>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Compound)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Compound)
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-}
 
 /// One coordinate as it came over the wire, before checking.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,63 +136,10 @@ impl<'de> Deserialize<'de> for RawCoordinates {
             }
         }
         // Anything that is neither a list nor null is "not a list".
-        match Scalar::deserialize_other(d, V)? {
+        match or_other(d, V)? {
             Some(c) => Ok(c),
             None => Ok(RawCoordinates::Other),
         }
-    }
-}
-
-impl Scalar {
-    /// Deserializes with `visitor` when the value is of a shape it takes,
-    /// and gives `None` (instead of an error) for any other value.
-    fn deserialize_other<'de, D, V>(d: D, visitor: V) -> Result<Option<V::Value>, D::Error>
-    where
-        D: Deserializer<'de>,
-        V: Visitor<'de>,
-    {
-        d.deserialize_any(OrOther(visitor))
-    }
-}
-
-/// Wraps a visitor: what it does not take becomes `None`, drained.
-struct OrOther<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for OrOther<V> {
-    type Value = Option<V::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(seq).map(Some)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(map).map(Some)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.0.visit_unit::<E>().ok())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.0.visit_none::<E>().ok())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
     }
 }
 
@@ -331,7 +192,7 @@ impl<'de> Deserialize<'de> for Solution {
                 Ok(Solution::default())
             }
         }
-        Ok(Scalar::deserialize_other(d, V)?.unwrap_or_default())
+        Ok(or_other(d, V)?.unwrap_or_default())
     }
 }
 
@@ -487,25 +348,6 @@ pub struct Ready {
     pub raw: Raw,
 }
 
-/// A click point: in the pixels of the image that was sent as it comes off
-/// the wire, in the original image's pixels once a client returns it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Point {
-    /// From the left edge.
-    pub x: f64,
-    /// From the top edge.
-    pub y: f64,
-}
-
-/// A point the service sent that cannot be used, and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RejectedPoint {
-    /// Its position in the list.
-    pub index: usize,
-    /// Why it was rejected.
-    pub reason: String,
-}
-
 /// Splits `raw` into usable points and rejected ones. A point is usable
 /// when both parts are finite numbers (or numeric strings) inside
 /// `0..=width` × `0..=height` of the sent image.
@@ -513,7 +355,7 @@ pub fn check_points(raw: &[RawPoint], width: f64, height: f64) -> (Vec<Point>, V
     let mut good = Vec::with_capacity(raw.len());
     let mut bad = Vec::new();
     for (index, p) in raw.iter().enumerate() {
-        let reject = |reason: String| RejectedPoint { index, reason };
+        let reject = |reason: String| RejectedPoint::new(index, reason);
         let RawPoint::Pair(x, y) = p else {
             bad.push(reject("not an {x, y} object or [x, y] pair".to_owned()));
             continue;

@@ -1,7 +1,7 @@
 //! Inputs and layout only a page has: `<canvas>`, `<img>` (same-origin,
 //! CORS and tainted), and `toClientPoints` on real CSS layouts.
 
-use crate::common::*;
+use crate::support::*;
 use anysolver_coordinates::to_client_points;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;

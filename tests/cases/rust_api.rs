@@ -2,7 +2,7 @@
 //! `JsValue` in its calls, Rust types in and out. Runs in a Chromium page
 //! and in Node against the sandbox.
 
-use crate::common::{account, assert_close, challenge, js, sandbox, sleep, stats};
+use crate::support::{account, assert_close, challenge, js, sandbox, sleep, stats};
 use anysolver_coordinates::{
     Client, Config, Image, Kind, Progress, Routing, SolveOptions, Task, WaitOptions,
 };
@@ -11,25 +11,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A sandbox client for `key`, its tasks forced onto `provider`.
 fn rust_client(key: &str, provider: &str) -> Client {
-    let mut config = Config::new(key);
-    config.endpoint = sandbox().to_owned();
-    config.routing = Routing {
-        provider: Some(provider.to_owned()),
-        ..Routing::default()
-    };
+    let config = Config::new(key)
+        .with_endpoint(sandbox())
+        .with_routing(Routing::default().with_provider(provider));
     Client::new(config).unwrap()
 }
 
 fn with_comment(comment: &str) -> SolveOptions {
-    SolveOptions {
-        comment: Some(comment.to_owned()),
-        ..SolveOptions::default()
-    }
+    SolveOptions::default().with_comment(comment)
 }
 
 fn pairs(points: &[anysolver_coordinates::Point]) -> Vec<(f64, f64)> {
@@ -75,7 +70,7 @@ async fn rust_solves_from_text_and_from_bytes() {
         .unwrap();
     assert_close(&pairs(&points), &c.answer, 3.0);
 
-    let bytes = anysolver_coordinates::image::encoding::decode(&c.image)
+    let bytes = anysolver_coordinates::__private::encoding::decode(&c.image)
         .unwrap()
         .bytes;
     let r = client
@@ -108,12 +103,8 @@ async fn rust_creates_then_waits_and_a_task_survives_serialisation() {
     assert_eq!(back, task);
     let statuses = Rc::new(RefCell::new(Vec::<String>::new()));
     let seen = statuses.clone();
-    let options = WaitOptions {
-        on_progress: Some(Rc::new(move |p: &Progress| {
-            seen.borrow_mut().push(p.status.clone())
-        })),
-        ..WaitOptions::default()
-    };
+    let options = WaitOptions::default()
+        .with_on_progress(move |p: &Progress| seen.borrow_mut().push(p.status.clone()));
     let r = client.wait_for_result(&back, options).await.unwrap();
     assert_close(&pairs(&r.coordinates), &c.answer, 4.0);
     assert_eq!(statuses.borrow().last().map(String::as_str), Some("ready"));
@@ -159,10 +150,10 @@ async fn dropping_the_future_cancels_the_call() {
     )
     .call1(&JsValue::NULL, &signals)
     .unwrap();
-    let mut config = Config::new(&key);
-    config.endpoint = sandbox().to_owned();
-    config.fetch = Some(recorder.unchecked_into());
-    config.routing.provider = Some("Fault:slow:5000".to_owned());
+    let config = Config::new(&key)
+        .with_endpoint(sandbox())
+        .with_fetch(recorder.unchecked_into())
+        .with_routing(Routing::default().with_provider("Fault:slow:5000"));
     let client = Client::new(config).unwrap();
     // The first poll hangs for 5 s: drop the call while it is in flight.
     let unfinished = until(
@@ -194,8 +185,8 @@ async fn a_signal_cancels_a_rust_call() {
     js("c", "setTimeout(() => c.abort(), 1500)")
         .call1(&JsValue::NULL, &controller)
         .unwrap();
-    let mut options = with_comment(&c.comment);
-    options.wait.signal = Some(controller.signal());
+    let options =
+        with_comment(&c.comment).with_wait(WaitOptions::default().with_signal(controller.signal()));
     let e = client.solve(c.image.as_str(), options).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_ref()), (Kind::Aborted, "ABORTED"));
     let before = stats(&key).await;
@@ -209,4 +200,47 @@ async fn a_signal_cancels_a_rust_call() {
         .await
         .unwrap();
     assert_close(&pairs(&points), &c.answer, 3.0);
+}
+
+/// A createTask cut off while in flight, by the call's deadline or by an
+/// abort, is not retryable and says why: the task may exist and be charged.
+#[wasm_bindgen_test]
+async fn a_create_cut_off_in_flight_warns_that_the_task_may_exist() {
+    let c = challenge(67, 320, 240, "png").await;
+    let key = account().await;
+    let client = rust_client(&key, "Fault:createSlow:4000");
+    let deadline = with_comment(&c.comment)
+        .with_wait(WaitOptions::default().with_timeout(Duration::from_millis(1500)));
+    let e = client
+        .create_task(c.image.as_str(), deadline)
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind, e.code.as_ref()), (Kind::Timeout, "TIMEOUT"));
+    assert!(!e.retryable);
+    assert!(
+        e.message.contains("may have reached the service"),
+        "{}",
+        e.message
+    );
+
+    let controller = web_sys::AbortController::new().unwrap();
+    js("c", "setTimeout(() => c.abort(), 1500)")
+        .call1(&JsValue::NULL, &controller)
+        .unwrap();
+    let aborted =
+        with_comment(&c.comment).with_wait(WaitOptions::default().with_signal(controller.signal()));
+    let e = client.solve(c.image.as_str(), aborted).await.unwrap_err();
+    assert_eq!((e.kind, e.code.as_ref()), (Kind::Aborted, "ABORTED"));
+    assert!(!e.retryable);
+    assert!(e.message.contains("could charge twice"), "{}", e.message);
+    // Both requests reached the sandbox, which created (and charged) both.
+    assert_eq!(stats(&key).await.0, 2);
+
+    // Cut off before anything was sent: no warning, nothing created.
+    let late =
+        with_comment(&c.comment).with_wait(WaitOptions::default().with_signal(controller.signal()));
+    let e = client.solve(c.image.as_str(), late).await.unwrap_err();
+    assert_eq!(e.kind, Kind::Aborted);
+    assert!(!e.message.contains("charge"), "{}", e.message);
+    assert_eq!(stats(&key).await.0, 2);
 }

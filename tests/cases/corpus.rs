@@ -3,7 +3,7 @@
 //! sandbox, and the same client instance solving normally right after each.
 //! The calls are written in JS, as a caller writes them.
 
-use crate::common::*;
+use crate::support::*;
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;

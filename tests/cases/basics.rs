@@ -1,7 +1,9 @@
 //! Tests every environment runs: the walking skeleton and the basic
 //! contract of errors.
 
-use super::*;
+use crate::support::*;
+use anysolver_coordinates::CoordinatesClient;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 //! sees, that nothing is created twice, that nothing is sent after an
 //! abort, and that every promise settles by its deadline.
 
-use crate::common::*;
+use crate::support::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;

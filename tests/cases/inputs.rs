@@ -3,7 +3,7 @@
 //! of the truth in the caller's own pixels. Then the refusals, each with its
 //! kind and code, and the same client solving normally right after.
 
-use crate::common::*;
+use crate::support::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 

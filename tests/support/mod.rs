@@ -11,8 +11,6 @@
     clippy::indexing_slicing
 )]
 
-pub mod shared;
-
 use anysolver_coordinates::CoordinatesClient;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
