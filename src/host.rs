@@ -10,52 +10,61 @@
 //! name, an invalid one) is not this machine: the rule errs on the side of
 //! refusing.
 
-use std::net::Ipv6Addr;
-
 /// Whether `url` (`scheme://authority/...`) names a host on this machine.
 pub fn is_loopback_url(url: &str) -> bool {
-    // The URL parser drops ASCII tabs and newlines wherever they are.
-    let url: String = url
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
     // For http(s), a backslash ends the authority as a slash does.
     let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    // The host follows the last `@`, if there is one (user info before it).
     let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => return v6.split(']').next().is_some_and(is_ipv6_loopback),
-        None => host_port.split(':').next().unwrap_or_default(),
+    let Some(host) = decoded(host_port) else {
+        return false;
     };
-    percent_decoded(host).is_some_and(|h| is_loopback_host(&h.to_ascii_lowercase()))
+    match host.strip_prefix('[') {
+        Some(v6) => v6
+            .split(']')
+            .next()
+            .and_then(ipv6)
+            .is_some_and(|groups| groups == [0, 0, 0, 0, 0, 0, 0, 1]),
+        None => is_loopback_host(host.split(':').next().unwrap_or_default()),
+    }
 }
 
-/// `host` with `%XX` escapes decoded, when the result is ASCII (a host
-/// that decodes to anything else needs IDNA, which this rule does not do).
-fn percent_decoded(host: &str) -> Option<String> {
-    let bytes = host.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escaped = (b == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(decoded) => {
-                out.push(decoded);
-                i += 3;
+/// `host` lowercased, with `%XX` escapes decoded and ASCII tabs and
+/// newlines dropped (as the URL parser drops them), when the result is
+/// ASCII (a host that decodes to anything else needs IDNA, which this rule
+/// does not do).
+fn decoded(host: &str) -> Option<String> {
+    let mut out = String::with_capacity(host.len());
+    let mut bytes = host.bytes();
+    while let Some(b) = bytes.next() {
+        let b = if b == b'%' {
+            let mut ahead = bytes.clone();
+            match (ahead.next().and_then(hex), ahead.next().and_then(hex)) {
+                (Some(hi), Some(lo)) => {
+                    bytes = ahead;
+                    hi * 16 + lo
+                }
+                _ => b,
             }
-            None => {
-                out.push(b);
-                i += 1;
-            }
+        } else {
+            b
+        };
+        if !b.is_ascii() {
+            return None;
+        }
+        if !matches!(b, b'\t' | b'\n' | b'\r') {
+            out.push(char::from(b.to_ascii_lowercase()));
         }
     }
-    out.is_ascii()
-        .then(|| String::from_utf8(out).ok())
-        .flatten()
+    Some(out)
+}
+
+/// The value of a hex digit.
+fn hex(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// A lowercase ASCII host (no brackets): `localhost`, a subdomain of it,
@@ -68,8 +77,44 @@ fn is_loopback_host(host: &str) -> bool {
     ipv4(host).is_some_and(|a| a >> 24 == 127)
 }
 
-fn is_ipv6_loopback(inner: &str) -> bool {
-    inner.parse::<Ipv6Addr>().is_ok_and(|a| a.is_loopback())
+/// The eight groups of an IPv6 address (without brackets): groups of one
+/// to four hex digits, `::` once for as many zero groups as are missing.
+/// `None` for anything else, embedded IPv4 included (never the loopback).
+/// Written out rather than `std::net::Ipv6Addr`'s parser, which costs
+/// 3.5 KB of wasm for the one address this rule looks for.
+fn ipv6(inner: &str) -> Option<[u16; 8]> {
+    fn groups(s: &str, out: &mut [u16; 8]) -> Option<usize> {
+        if s.is_empty() {
+            return Some(0);
+        }
+        let mut n = 0;
+        for g in s.split(':') {
+            if g.is_empty() || g.len() > 4 {
+                return None;
+            }
+            let value = g
+                .bytes()
+                .try_fold(0u16, |acc, b| Some(acc * 16 + u16::from(hex(b)?)))?;
+            *out.get_mut(n)? = value;
+            n += 1;
+        }
+        Some(n)
+    }
+    let mut head = [0u16; 8];
+    match inner.split_once("::") {
+        None => (groups(inner, &mut head)? == 8).then_some(head),
+        Some((h, t)) => {
+            let mut tail = [0u16; 8];
+            let (h, t) = (groups(h, &mut head)?, groups(t, &mut tail)?);
+            if h + t > 7 {
+                return None;
+            }
+            for i in 0..t {
+                *head.get_mut(8 - t + i)? = *tail.get(i)?;
+            }
+            Some(head)
+        }
+    }
 }
 
 /// The IPv4 address a host spells, as the WHATWG URL parser reads it: one
@@ -78,51 +123,42 @@ fn is_ipv6_loopback(inner: &str) -> bool {
 /// trailing dot allowed. `None` when the host is not an IPv4 address.
 fn ipv4(host: &str) -> Option<u32> {
     let host = host.strip_suffix('.').unwrap_or(host);
-    let parts: Vec<&str> = host.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
+    let mut numbers = [0u64; 4];
+    let mut n = 0;
+    for part in host.split('.') {
+        *numbers.get_mut(n)? = ipv4_number(part)?;
+        n += 1;
     }
-    let numbers = parts
-        .iter()
-        .map(|p| ipv4_number(p))
-        .collect::<Option<Vec<u64>>>()?;
-    let (last, init) = numbers.split_last()?;
-    if init.iter().any(|n| *n > 255) {
-        return None;
-    }
+    let (last, init) = numbers.get(..n)?.split_last()?;
     // The last number fills the bytes the others left: below 256^(5 - n).
-    let room = 8 * (5 - numbers.len() as u32);
-    if *last >= 1u64 << room {
+    if init.iter().any(|x| *x > 255) || *last >= 1u64 << (8 * (5 - n)) {
         return None;
     }
     let mut address = *last;
-    for (i, n) in init.iter().enumerate() {
-        address += n << (8 * (3 - i as u32));
+    for (i, x) in init.iter().enumerate() {
+        address += x << (8 * (3 - i));
     }
     u32::try_from(address).ok()
 }
 
 /// One part of an IPv4 host: decimal, `0`-prefixed octal or `0x` hex.
 fn ipv4_number(part: &str) -> Option<u64> {
-    if part.is_empty() {
+    let (digits, radix) = if let Some(h) = part.strip_prefix("0x") {
+        (h, 16)
+    } else if part.len() > 1 && part.starts_with('0') {
+        (part.get(1..)?, 8)
+    } else if part.is_empty() {
+        return None;
+    } else {
+        (part, 10)
+    };
+    // Longer than any address: not worth reading.
+    if digits.len() > 12 {
         return None;
     }
-    let (digits, radix) =
-        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-            (hex, 16)
-        } else if part.len() > 1 && part.starts_with('0') {
-            (part.get(1..)?, 8)
-        } else {
-            (part, 10)
-        };
-    if digits.is_empty() {
-        return Some(0);
-    }
-    // Longer than any address: not a number worth reading.
-    if digits.len() > 12 || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
+    digits.bytes().try_fold(0u64, |acc, b| {
+        Some(acc * u64::from(radix) + u64::from(char::from(b).to_digit(radix)?))
+    })
 }
 
 #[cfg(test)]
@@ -194,5 +230,20 @@ mod tests {
         assert_eq!(ipv4("256.0.0.1"), None);
         assert_eq!(ipv4("08.0.0.1"), None);
         assert_eq!(ipv4("example"), None);
+        assert_eq!(ipv6("::1"), Some([0, 0, 0, 0, 0, 0, 0, 1]));
+        assert_eq!(ipv6("0:0:0:0:0:0:0:1"), Some([0, 0, 0, 0, 0, 0, 0, 1]));
+        assert_eq!(ipv6("1::"), Some([1, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(ipv6("fe80::1:2"), Some([0xfe80, 0, 0, 0, 0, 0, 1, 2]));
+        for bad in [
+            "",
+            ":::1",
+            "1::2::3",
+            "12345::",
+            "::ffff:127.0.0.1",
+            "1:2:3:4:5:6:7",
+            "g::",
+        ] {
+            assert_eq!(ipv6(bad), None, "{bad}");
+        }
     }
 }

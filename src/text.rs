@@ -80,11 +80,15 @@ fn without_trailing_zeros(mut frac: u64, mut width: usize) -> (u64, usize) {
     clippy::cast_precision_loss
 )]
 fn exponent_form(f: &mut fmt::Formatter<'_>, sign: &str, abs: f64) -> fmt::Result {
-    let mut exponent = abs.log10().floor() as i32;
+    // The power of ten by division (no libm `log10` in the build).
+    let (mut exponent, mut rest) = (0i32, abs);
+    while rest >= 10.0 {
+        rest /= 10.0;
+        exponent += 1;
+    }
     let mut digits = (abs / 10f64.powi(exponent - (SIGNIFICANT - 1))).round() as u64;
-    // log10 of a value just below a power of ten can round up, and the
-    // rounding of the digits can carry into one more: bring them back to
-    // SIGNIFICANT digits.
+    // The division can land a power of ten off, and the rounding of the
+    // digits can carry into one more: bring them back to SIGNIFICANT digits.
     let top = 10u64.pow(SIGNIFICANT as u32);
     if digits >= top {
         digits /= 10;
@@ -94,15 +98,21 @@ fn exponent_form(f: &mut fmt::Formatter<'_>, sign: &str, abs: f64) -> fmt::Resul
         exponent -= 1;
     }
     // The digits read back (by the platform's parser) as this very f64.
-    let exact = number(&format!("{digits}e{}", exponent - (SIGNIFICANT - 1))) == Some(abs);
+    // (The exponent is at least 20 - 5: printed as a u32, like the rest.)
+    let shift = u32::try_from(exponent - (SIGNIFICANT - 1)).unwrap_or_default();
+    let exact = number(&format!("{digits}e{shift}")) == Some(abs);
     let approx = if exact { "" } else { "≈" };
     let scale = top / 10;
     let (first, rest) = (digits / scale, digits % scale);
     if rest == 0 {
-        return write!(f, "{approx}{sign}{first}e{exponent}");
+        return write!(f, "{approx}{sign}{first}e{}", exponent.unsigned_abs());
     }
     let (rest, width) = without_trailing_zeros(rest, (SIGNIFICANT - 1) as usize);
-    write!(f, "{approx}{sign}{first}.{rest:0width$}e{exponent}")
+    write!(
+        f,
+        "{approx}{sign}{first}.{rest:0width$}e{}",
+        exponent.unsigned_abs()
+    )
 }
 
 /// Reads a decimal number as people and servers write it (`12`, `-0.5`,

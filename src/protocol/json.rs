@@ -55,9 +55,12 @@ mod platform {
     }
 
     pub fn write<T: serde::Serialize>(v: &T) -> Result<Body, String> {
-        let value = v
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| e.to_string())?;
+        stringify(v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
+    }
+
+    /// The non-generic half of `write`, compiled once for every type.
+    fn stringify(value: Result<JsValue, serde_wasm_bindgen::Error>) -> Result<Body, String> {
+        let value = value.map_err(|e| e.to_string())?;
         js_sys::JSON::stringify(&value)
             .map(JsValue::from)
             .map_err(|_| "JSON.stringify refused it".to_owned())

@@ -62,12 +62,14 @@ impl Method {
 
 /// A request body as JSON (a `String` natively, a JS string in wasm).
 pub fn to_json<T: Serialize>(request: &T) -> Result<json::Body> {
-    json::write(request).map_err(|e| {
-        Error::validation(
-            "INVALID_REQUEST",
-            format!("the request could not be written: {e}"),
-        )
-    })
+    json::write(request).map_err(unwritable)
+}
+
+fn unwritable(e: String) -> Error {
+    Error::validation(
+        "INVALID_REQUEST",
+        format!("the request could not be written: {e}"),
+    )
 }
 
 /// Reads an answer's JSON text: the envelope, or a `parse` error when the

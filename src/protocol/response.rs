@@ -1,7 +1,7 @@
 //! Answers: one [`Envelope`] type for every method, read tolerantly.
 //!
 //! The tolerance lives in these types' `Deserialize` impls, built on the
-//! helpers of [`crate::lenient`]: a [`Scalar`] takes any JSON value (numbers, numeric strings, booleans, `null`, and
+//! helpers of the crate's `lenient` module: a `Scalar` takes any JSON value (numbers, numeric strings, booleans, `null`, and
 //! objects or arrays kept as "compound"), a [`RawPoint`] takes `{x, y}`,
 //! `{X, Y}` or `[x, y]`, and a [`Solution`] of the wrong shape is an empty
 //! one. So an answer that is a JSON object always reads as an envelope;

@@ -53,29 +53,42 @@ pub enum KeyPoolMode {
 trait Named: Copy + 'static {
     /// The option's JS name.
     const OPTION: &'static str;
-    /// Every value.
+    /// Every value, in the order of their declaration.
     const ALL: &'static [Self];
-    fn name(self) -> &'static str;
+    /// Every value's name on the wire, in the same order.
+    const NAMES: &'static [&'static str];
 
     /// The value named `s`, or a `validation` error naming the option and
     /// every value it takes.
     fn parse_name(s: &str) -> Result<Self> {
+        let i = position(Self::OPTION, Self::NAMES, s)?;
         Self::ALL
-            .iter()
+            .get(i)
             .copied()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| {
-                Error::validation(
-                    "INVALID_OPTION",
-                    format!(
-                        "{} must be one of {}, not {}",
-                        Self::OPTION,
-                        OneOf(Self::ALL),
-                        Quoted(&snippet(s))
-                    ),
-                )
-            })
+            .ok_or_else(|| one_of(Self::OPTION, Self::NAMES, s))
     }
+}
+
+/// Where `s` is in `names`, or the error that lists them (one function for
+/// every mode, not one per enum).
+fn position(option: &str, names: &[&str], s: &str) -> Result<usize> {
+    names
+        .iter()
+        .position(|n| *n == s)
+        .ok_or_else(|| one_of(option, names, s))
+}
+
+fn one_of(option: &str, names: &[&str], s: &str) -> Error {
+    let mut message = format!("{option} must be one of ");
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            message.push_str(", ");
+        }
+        message.push_str(name);
+    }
+    message.push_str(", not ");
+    message.push_str(&Quoted(&snippet(s)).to_string());
+    Error::validation("INVALID_OPTION", message)
 }
 
 impl Named for SelectionMode {
@@ -86,25 +99,18 @@ impl Named for SelectionMode {
         Self::AutoMostReliable,
         Self::Priority,
     ];
-    fn name(self) -> &'static str {
-        match self {
-            Self::AutoCheapest => "autoCheapest",
-            Self::AutoFastest => "autoFastest",
-            Self::AutoMostReliable => "autoMostReliable",
-            Self::Priority => "priority",
-        }
-    }
+    const NAMES: &'static [&'static str] = &[
+        "autoCheapest",
+        "autoFastest",
+        "autoMostReliable",
+        "priority",
+    ];
 }
 
 impl Named for KeyPoolMode {
     const OPTION: &'static str = "keyPoolMode";
     const ALL: &'static [Self] = &[Self::All, Self::PlatformOnly];
-    fn name(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::PlatformOnly => "platformOnly",
-        }
-    }
+    const NAMES: &'static [&'static str] = &["all", "platformOnly"];
 }
 
 /// `as_str`, `Display` and `FromStr` (a wrong name is a `validation`
@@ -114,13 +120,17 @@ macro_rules! named {
         impl $t {
             /// The name on the wire and in JS, e.g. `"autoFastest"`.
             pub fn as_str(self) -> &'static str {
-                self.name()
+                // A variant's discriminant is its place in the declaration.
+                <$t as Named>::NAMES
+                    .get(self as usize)
+                    .copied()
+                    .unwrap_or_default()
             }
         }
 
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
+                f.write_str(self.as_str())
             }
         }
 
@@ -134,21 +144,6 @@ macro_rules! named {
 }
 
 named!(SelectionMode, KeyPoolMode);
-
-/// `a, b, c`.
-struct OneOf<T: 'static>(&'static [T]);
-
-impl<T: Named> fmt::Display for OneOf<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(item.name())?;
-        }
-        Ok(())
-    }
-}
 
 /// Routing choices sent beside `task`; `None` fields are omitted, and the
 /// service (or the key's saved settings) decides.

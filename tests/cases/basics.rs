@@ -78,3 +78,59 @@ async fn balance_reflects_the_charge() {
         "{before} - {cost} != {after}"
     );
 }
+
+/// The client's loopback rule reads a URL's host as this engine's own URL
+/// parser does (`fetch` connects where `new URL(u).hostname` says).
+#[wasm_bindgen_test]
+async fn the_loopback_rule_agrees_with_the_engines_url_parser() {
+    let hostname = js(
+        "u",
+        "try { return new URL(u).hostname; } catch { return null; }",
+    );
+    let cases = [
+        "http://localhost:8080",
+        "http://LOCALHOST./x",
+        "http://app.localhost",
+        "http://127.0.0.1:3000/api",
+        "http://127.255.0.9",
+        "http://127.0.0",
+        "http://127.1",
+        "http://0x7f.0.0.1",
+        "http://0177.0.0.1",
+        "http://2130706433",
+        "http://127.0.0.1.",
+        "http://[::1]:8080/",
+        "http://[0:0:0:0:0:0:0:1]",
+        "http://user@127.0.0.1:80",
+        "http://%31%32%37.0.0.1",
+        "http://127.0.0.1\\@evil.com",
+        "http://127.0.0.1?@evil.com",
+        "http://api.anysolver.com",
+        "http://192.168.1.10:8080",
+        "http://127.0.0.1.evil.com",
+        "http://localhost.evil.com",
+        "http://127.0.0.1@evil.com",
+        "http://[::2]",
+        "http://128.0.0.1",
+        "http://4294967295",
+        "http://0x80.0.0.1",
+    ];
+    for url in cases {
+        let host = hostname
+            .call1(&JsValue::NULL, &JsValue::from_str(url))
+            .unwrap()
+            .as_string()
+            .unwrap_or_default();
+        // A rooted name (`localhost.`) names the same host.
+        let host = host.strip_suffix('.').unwrap_or(&host);
+        let engine = host == "localhost"
+            || host.ends_with(".localhost")
+            || host == "[::1]"
+            // The engine writes an IPv4 host in dotted decimal.
+            || (host.starts_with("127.")
+                && host.split('.').count() == 4
+                && host.split('.').all(|p| p.bytes().all(|b| b.is_ascii_digit())));
+        let ours = anysolver_coordinates::__private::is_loopback_url(url);
+        assert_eq!(ours, engine, "{url}: the engine reads host {host:?}");
+    }
+}

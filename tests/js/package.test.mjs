@@ -65,10 +65,12 @@ const points = await client.solve(c.imageBase64, { comment: c.comment });
 const ok = points.length === c.answer.length && c.answer.every((t) => points.some((p) => Math.hypot(p.x - t.x, p.y - t.y) <= 3));
 `;
 
-test("the tarball ships exactly the files the package needs", () => {
+test("the tarball ships exactly the files the package needs, its licenses among them", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--silent", join(ROOT, "pkg")], { encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
   assert.deepEqual(files, [
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
     "README.md",
     "anysolver_coordinates.d.ts",
     "anysolver_coordinates.js",

@@ -158,7 +158,7 @@ fn crate_version() -> Result<String> {
 }
 
 /// Writes `pkg/package.json` (the template with the crate's version), the
-/// npm README, the Node ESM entry and the CommonJS marker.
+/// npm README, the licenses, the Node ESM entry and the CommonJS marker.
 fn package_files() -> Result {
     let root = root();
     let version = crate_version()?;
@@ -174,6 +174,9 @@ fn package_files() -> Result {
     for file in ["README.md", "node.mjs"] {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
+    }
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("copying {file}: {e}"))?;
     }
     // The CommonJS build inside a "type": "module" package needs its own marker.
     fs::write(pkg.join("cjs/package.json"), "{\"type\": \"commonjs\"}\n")
@@ -230,6 +233,30 @@ fn pack() -> Result {
     }
     println!("  {:<40} {:>8}       {total:>8} gzipped", "total", "");
     Ok(())
+}
+
+/// The paths inside the packed npm tarball (`target/npm/*.tgz`), read with
+/// real gzip and tar readers.
+pub fn tarball_files() -> Result<Vec<String>> {
+    let dir = root().join("target").join("npm");
+    let tgz = fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .ok_or("cargo xtask build packed no tarball into target/npm/")?;
+    let file = fs::File::open(&tgz).map_err(|e| format!("{}: {e}", tgz.display()))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("{}: {e}", tgz.display()))?;
+    entries
+        .map(|entry| {
+            entry
+                .and_then(|e| e.path().map(|p| p.to_string_lossy().into_owned()))
+                .map_err(|e| format!("{}: {e}", tgz.display()))
+        })
+        .collect()
 }
 
 /// What ships to browsers, gzipped: the `.wasm` and its JS glue.

@@ -13,6 +13,7 @@ mod build;
 mod docs;
 mod fuzz;
 mod load;
+mod modules;
 mod sandbox;
 mod setup;
 mod test;
@@ -23,7 +24,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
 
   setup   install the wasm target, wasm-bindgen-cli, wasm-pack, binaryen's
-          wasm-opt, Chromium and its driver, and the npm test dependencies
+          wasm-opt, Chromium and its driver, Firefox ESR and geckodriver, and
+          the npm test dependencies
   build   build the npm package into pkg/ and check that it loads
   demo    build, then serve the demo page against the sandbox on
           http://127.0.0.1:8080 (Ctrl-C stops it)

@@ -1,5 +1,8 @@
 //! `cargo xtask setup`: installs what the build and the tests need, each
-//! step skipped when it is already satisfied.
+//! step skipped when it is already satisfied: the wasm target,
+//! wasm-bindgen-cli, wasm-pack, node and npm, the npm test dependencies
+//! (binaryen's wasm-opt among them), Debian's Chromium and its driver, and
+//! Debian's Firefox ESR and geckodriver.
 
 use crate::util::{Result, cmd, exec, on_path, output, root};
 use std::path::Path;
@@ -8,6 +11,10 @@ use std::path::Path;
 const WASM_PACK_VERSION: &str = "0.15.1";
 /// The binaryen release whose wasm-opt is used (pinned in package-lock.json).
 const BINARYEN_VERSION: &str = "132";
+/// The geckodriver release that drives Firefox ESR for wasm-bindgen-test.
+const GECKODRIVER_VERSION: &str = "0.37.1";
+/// Debian's Firefox ESR.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 
 /// Runs every setup step.
 pub fn run() -> Result {
@@ -19,6 +26,7 @@ pub fn run() -> Result {
     npm_deps()?;
     wasm_opt()?;
     chromium()?;
+    firefox()?;
     println!("== setup done");
     Ok(())
 }
@@ -163,4 +171,14 @@ fn chromium() -> Result {
     }
     println!("setup: installing Debian's chromium and chromium-driver");
     apt_install(&["chromium", "chromium-driver"])
+}
+
+fn firefox() -> Result {
+    if Path::new(FIREFOX).exists() {
+        done("firefox-esr");
+    } else {
+        println!("setup: installing Debian's firefox-esr");
+        apt_install(&["firefox-esr"])?;
+    }
+    cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true)
 }

@@ -1,9 +1,19 @@
-//! `cargo xtask test`: setup and build, then every check and suite in
-//! order, ending with one line `N passed, M failed`.
+//! `cargo xtask test`: setup and build, then every check and suite,
+//! ending with one line `N passed, M failed` and how long each step took.
+//!
+//! The checks and the native tests run one after another. The wasm suites
+//! are compiled together first, then run in three lanes at once, since
+//! they mostly wait on the sandbox and the browsers: Chromium (page,
+//! dedicated worker, service worker, memory), Firefox ESR (page and
+//! dedicated worker), and Node (the wasm suite, then the JS tests, which
+//! drive Chromium through Playwright).
 
-use crate::util::{Result, cmd, root, run_capture};
+use crate::util::{Result, cmd, root, run_capture, run_quiet};
 use crate::{build, sandbox, setup};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 /// Counts of passed and failed tests and checks.
 #[derive(Debug, Default)]
@@ -13,23 +23,52 @@ struct Tally {
     failures: Vec<String>,
     /// Everything the suites printed, for the secret scan.
     transcript: String,
+    /// How long each step took, seconds.
+    timings: Vec<(String, f64)>,
 }
 
 impl Tally {
     /// Runs a check (one pass or one failure).
     fn check(&mut self, name: &str, c: &mut Command) {
+        let started = Instant::now();
         let (ok, _) = run_capture(c);
+        self.timed(name, started);
         self.record(name, ok, 1, u64::from(!ok));
     }
 
     /// Runs a test suite and adds the counts it reports.
     fn suite(&mut self, name: &str, c: &mut Command) {
+        let started = Instant::now();
         let (ok, out) = run_capture(c);
-        self.transcript.push_str(&out);
-        let (passed, failed) = counts(&out);
+        self.timed(name, started);
+        self.suite_output(name, ok, &out);
+    }
+
+    /// Adds what a suite that has run printed, and its counts.
+    fn suite_output(&mut self, name: &str, ok: bool, out: &str) {
+        self.transcript.push_str(out);
+        let (passed, failed) = counts(out);
         // A suite that failed without reporting a failed test still failed.
         let failed = if !ok && failed == 0 { 1 } else { failed };
         self.record(name, ok, passed, failed);
+    }
+
+    fn timed(&mut self, name: &str, started: Instant) {
+        self.timings
+            .push((name.to_owned(), started.elapsed().as_secs_f64()));
+    }
+
+    /// A check whose outcome is `problems` (none: passed).
+    fn expect_none(&mut self, name: &str, problems: &[String]) {
+        for p in problems {
+            println!("{name}: {p}");
+        }
+        self.record(
+            name,
+            problems.is_empty(),
+            1,
+            u64::from(!problems.is_empty()),
+        );
     }
 
     fn record(&mut self, name: &str, ok: bool, passed: u64, failed: u64) {
@@ -88,15 +127,18 @@ fn secret_hits(text: &str) -> usize {
 }
 
 /// Scans every file under `test-artifacts/` (the sandbox log, the
-/// browsers' console log, screenshots) except the browser profile, which is the
-/// storage a user chose: returns the files read and the keys found.
-fn artifact_hits(dir: &std::path::Path) -> (usize, usize) {
+/// browsers' console log, screenshots) except the browser profiles, which
+/// are the storage a user chose: returns the files read and the keys found.
+fn artifact_hits(dir: &Path) -> (usize, usize) {
     let mut todo = vec![dir.to_path_buf()];
     let (mut files, mut hits) = (0, 0);
     while let Some(d) = todo.pop() {
         for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.file_name().is_some_and(|n| n == "chromium-profile") {
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with("-profile"))
+            {
                 continue;
             }
             if path.is_dir() {
@@ -112,26 +154,137 @@ fn artifact_hits(dir: &std::path::Path) -> (usize, usize) {
 
 /// The webdriver capabilities for Debian's Chromium, run as root without a
 /// network: a fresh profile and no background traffic.
-fn webdriver_json(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+fn chromium_webdriver_json(dir: &Path) -> Result<PathBuf> {
     let profile = dir.join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
-    let json = format!(
-        r#"{{"goog:chromeOptions": {{"binary": "/usr/bin/chromium", "args": [
-  "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--no-first-run", "--disable-sync", "--disable-quic", "--user-data-dir={}"
-]}}}}"#,
-        profile.display()
+    let json = serde_json::json!({"goog:chromeOptions": {
+        "binary": "/usr/bin/chromium",
+        "args": [
+            "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic",
+            format!("--user-data-dir={}", profile.display()),
+        ],
+    }});
+    write_json(&dir.join("webdriver-chromium.json"), &json)
+}
+
+/// The webdriver capabilities for Debian's Firefox ESR: no update checks,
+/// telemetry or other background traffic (the machine has no network).
+fn firefox_webdriver_json(dir: &Path) -> Result<PathBuf> {
+    let json = serde_json::json!({"moz:firefoxOptions": {
+        "binary": setup::FIREFOX,
+        "prefs": {
+            "app.update.enabled": false,
+            "browser.safebrowsing.malware.enabled": false,
+            "browser.safebrowsing.phishing.enabled": false,
+            "datareporting.policy.dataSubmissionEnabled": false,
+            "network.captive-portal-service.enabled": false,
+            "network.connectivity-service.enabled": false,
+            "toolkit.telemetry.enabled": false,
+        },
+    }});
+    write_json(&dir.join("webdriver-firefox.json"), &json)
+}
+
+fn write_json(path: &Path, json: &serde_json::Value) -> Result<PathBuf> {
+    std::fs::write(path, json.to_string())
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+/// The wasm test suites, compiled together (`cargo test --no-run`): each
+/// suite's name and its `.wasm`.
+fn build_wasm_suites(sandbox_url: &str) -> Result<BTreeMap<String, PathBuf>> {
+    let mut c = cmd(
+        "cargo",
+        &[
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "anysolver-coordinates",
+            "--features",
+            build::FEATURES,
+            "--tests",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ],
     );
-    let path = dir.join("webdriver.json");
-    std::fs::write(&path, json).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    Ok(path)
+    c.env("SANDBOX_URL", sandbox_url);
+    println!("$ cargo test --target wasm32-unknown-unknown --tests --no-run");
+    let out = c
+        .output()
+        .map_err(|e| format!("could not run cargo test --no-run: {e}"))?;
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err("the wasm test suites do not compile".to_owned());
+    }
+    let mut suites = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let is_test = msg
+            .pointer("/profile/test")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+            && msg
+                .pointer("/target/kind/0")
+                .and_then(serde_json::Value::as_str)
+                == Some("test");
+        if let (true, Some(name), Some(exe)) = (
+            is_test,
+            msg.pointer("/target/name")
+                .and_then(serde_json::Value::as_str),
+            msg.get("executable").and_then(serde_json::Value::as_str),
+        ) {
+            suites.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    Ok(suites)
+}
+
+/// One suite run: its name, how it is run, how long it took.
+struct Run {
+    name: String,
+    ok: bool,
+    output: String,
+    seconds: f64,
+}
+
+/// Runs `jobs` one after another, quietly (their output is printed when
+/// the lane is read), and returns what each printed.
+fn lane(jobs: Vec<(String, Command)>) -> Vec<Run> {
+    jobs.into_iter()
+        .map(|(name, mut c)| {
+            println!("   started: {name}");
+            let started = Instant::now();
+            let (ok, output) = run_quiet(&mut c);
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "   finished: {name} ({}, {seconds:.0} s)",
+                if ok { "ok" } else { "FAILED" }
+            );
+            Run {
+                name,
+                ok,
+                output,
+                seconds,
+            }
+        })
+        .collect()
 }
 
 /// Runs everything.
 pub fn run() -> Result {
-    setup::run()?;
-    build::run()?;
+    let all = Instant::now();
     let mut t = Tally::default();
+    let started = Instant::now();
+    setup::run()?;
+    t.timed("setup", started);
+    let started = Instant::now();
+    build::run()?;
+    t.timed("build", started);
     println!("== checks");
     t.check("rustfmt", &mut cmd("cargo", &["fmt", "--all", "--check"]));
     t.check(
@@ -178,28 +331,30 @@ pub fn run() -> Result {
         ],
     );
     doc.env("RUSTDOCFLAGS", "-D warnings");
-    t.check("rustdoc (wasm32, warnings denied)", &mut doc);
-    let size = crate::build::browser_size()?;
+    t.check(
+        "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
+        &mut doc,
+    );
+    let size = build::browser_size()?;
     println!(
         "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
-        crate::build::SIZE_BUDGET
+        build::SIZE_BUDGET
     );
     t.record(
         "what ships to browsers is within the size budget",
-        size <= crate::build::SIZE_BUDGET,
+        size <= build::SIZE_BUDGET,
         1,
-        u64::from(size > crate::build::SIZE_BUDGET),
+        u64::from(size > build::SIZE_BUDGET),
     );
-    let broken = crate::docs::broken_links(&root());
-    for b in &broken {
-        println!("broken link: {b}");
-    }
-    t.record(
+    t.expect_none(
         "every link and relative path in the docs resolves inside the repository",
-        broken.is_empty(),
-        1,
-        u64::from(!broken.is_empty()),
+        &crate::docs::broken_links(&root()),
     );
+    t.expect_none(
+        "no module of the crate imports a module that imports it",
+        &crate::modules::cycles(&root().join("src")),
+    );
+    publishable(&mut t);
     println!("== native tests");
     t.suite(
         "native unit and integration tests",
@@ -211,52 +366,67 @@ pub fn run() -> Result {
     // The browsers' console log is appended to by every JS test: start afresh.
     let _ = std::fs::remove_file(artifacts.join("console.log"));
     let server = sandbox::start(&["--solve-delay-ms", "300"], &artifacts.join("sandbox.log"))?;
-    let webdriver = webdriver_json(&artifacts)?;
-    for (suite, what) in [
-        ("web", "wasm-bindgen-test in headless Chromium (page)"),
-        (
-            "worker",
-            "wasm-bindgen-test in headless Chromium (dedicated worker)",
-        ),
-        (
-            "service_worker",
-            "wasm-bindgen-test in headless Chromium (service worker)",
-        ),
-        (
-            "memory",
-            "wasm-bindgen-test in headless Chromium (wasm memory under screenshots of megabytes)",
-        ),
-        ("node", "wasm-bindgen-test in Node"),
-    ] {
-        println!("== {what}");
-        let mut c = cmd(
-            "cargo",
-            &[
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "anysolver-coordinates",
-                "--features",
-                crate::build::FEATURES,
-                "--test",
-                suite,
-            ],
-        );
-        c.env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
-        .env("SANDBOX_URL", &server.url);
-        t.suite(what, &mut c);
+    println!("== wasm test suites: compile");
+    let started = Instant::now();
+    let suites = build_wasm_suites(&server.url)?;
+    t.timed("compile the wasm test suites", started);
+    let runner = |suite: &str, env: &[(&str, &Path)]| -> Result<(String, Command)> {
+        let wasm = suites
+            .get(suite)
+            .ok_or_else(|| format!("cargo built no `{suite}` test suite"))?;
+        let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
+        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Ok((suite.to_owned(), c))
+    };
+    let chromium_json = chromium_webdriver_json(&artifacts)?;
+    let chrome: &[(&str, &Path)] = &[
+        ("CHROMEDRIVER", Path::new("/usr/bin/chromedriver")),
+        ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &chromium_json),
+    ];
+    let firefox_json = firefox_webdriver_json(&artifacts)?;
+    let geckodriver = crate::util::cargo_bin().join("geckodriver");
+    let firefox: &[(&str, &Path)] = &[
+        ("GECKODRIVER", &geckodriver),
+        ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &firefox_json),
+    ];
+    let name = |suite: &str, engine: &str| format!("wasm-bindgen-test: {suite} in {engine}");
+    let mut chromium_lane = Vec::new();
+    for suite in ["web", "worker", "service_worker", "memory"] {
+        let (_, c) = runner(suite, chrome)?;
+        chromium_lane.push((name(suite, "headless Chromium"), c));
     }
-    println!("== JS tests");
-    let mut c = cmd("node", &["--test", "--test-reporter=spec", "tests/js/"]);
-    c.env("SANDBOX_URL", &server.url);
-    t.suite("node --test", &mut c);
+    let mut firefox_lane = Vec::new();
+    for suite in ["web", "worker"] {
+        let (_, c) = runner(suite, firefox)?;
+        firefox_lane.push((name(suite, "headless Firefox ESR"), c));
+    }
+    let (_, node_suite) = runner("node", &[])?;
+    let mut js = cmd("node", &["--test", "--test-reporter=spec", "tests/js/"]);
+    js.env("SANDBOX_URL", &server.url);
+    let node_lane = vec![
+        (name("node", "Node"), node_suite),
+        (
+            "node --test tests/js/ (npm package, demo, extension, recipes)".to_owned(),
+            js,
+        ),
+    ];
+    println!("== wasm test suites and JS tests, three lanes at once");
+    let started = Instant::now();
+    let lanes = std::thread::scope(|s| {
+        [chromium_lane, firefox_lane, node_lane]
+            .map(|jobs| s.spawn(move || lane(jobs)))
+            .map(|h| h.join().unwrap_or_default())
+    });
+    t.timed("the three lanes together (wall)", started);
+    for run in lanes.into_iter().flatten() {
+        println!("== {}", run.name);
+        println!("{}", run.output);
+        t.timings.push((format!("  {}", run.name), run.seconds));
+        t.suite_output(&run.name, run.ok, &run.output);
+    }
     drop(server);
     let (files, in_artifacts) = artifact_hits(&artifacts);
     let leaks = secret_hits(&t.transcript) + in_artifacts;
@@ -270,6 +440,11 @@ pub fn run() -> Result {
         u64::from(leaks > 0),
     );
 
+    println!("== time");
+    for (step, secs) in &t.timings {
+        println!("  {secs:>6.0} s  {step}");
+    }
+    println!("  {:>6.0} s  in all", all.elapsed().as_secs_f64());
     if !t.failures.is_empty() {
         println!("failed: {}", t.failures.join("; "));
     }
@@ -279,6 +454,55 @@ pub fn run() -> Result {
     } else {
         Ok(())
     }
+}
+
+/// What a publisher checks: `cargo publish --dry-run` packages and builds
+/// the crate, whose package holds both licenses and the changelog; the
+/// npm tarball holds both licenses too.
+fn publishable(t: &mut Tally) {
+    t.check(
+        "cargo publish --dry-run",
+        &mut cmd(
+            "cargo",
+            &[
+                "publish",
+                "--dry-run",
+                "-p",
+                "anysolver-coordinates",
+                "--allow-dirty",
+            ],
+        ),
+    );
+    let listed = crate::util::output(&mut cmd(
+        "cargo",
+        &[
+            "package",
+            "--list",
+            "-p",
+            "anysolver-coordinates",
+            "--allow-dirty",
+        ],
+    ))
+    .unwrap_or_default();
+    let crate_files: Vec<&str> = listed.lines().collect();
+    let missing: Vec<String> = ["LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md", "README.md"]
+        .iter()
+        .filter(|f| !crate_files.contains(f))
+        .map(|f| format!("the crate package lacks {f}"))
+        .collect();
+    t.expect_none(
+        "the crate package holds its licenses and changelog",
+        &missing,
+    );
+    let missing = match build::tarball_files() {
+        Ok(files) => ["package/LICENSE-MIT", "package/LICENSE-APACHE"]
+            .iter()
+            .filter(|f| !files.iter().any(|have| have == *f))
+            .map(|f| format!("the npm tarball lacks {f}"))
+            .collect(),
+        Err(e) => vec![e],
+    };
+    t.expect_none("the npm tarball holds both licenses", &missing);
 }
 
 #[cfg(test)]

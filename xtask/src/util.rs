@@ -118,6 +118,21 @@ pub fn run_capture(c: &mut Command) -> (bool, String) {
     (ok, captured)
 }
 
+/// Runs `c` without echoing anything; the bool is success, the string its
+/// stdout then its stderr (for lanes of suites that run at once).
+pub fn run_quiet(c: &mut Command) -> (bool, String) {
+    let what = describe(c);
+    match c.stdin(Stdio::null()).output() {
+        Ok(o) => {
+            let mut text = format!("$ {what}\n");
+            text.push_str(&String::from_utf8_lossy(&o.stdout));
+            text.push_str(&String::from_utf8_lossy(&o.stderr));
+            (o.status.success(), text)
+        }
+        Err(e) => (false, format!("could not start `{what}`: {e}")),
+    }
+}
+
 /// The trimmed stdout of `c`, or `None` if it cannot run or fails.
 pub fn output(c: &mut Command) -> Option<String> {
     let o = c.stderr(Stdio::null()).output().ok()?;
