@@ -9,7 +9,8 @@
 use crate::config::{Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
 use crate::image::Image;
-use crate::image::capture::{self, Prepared};
+use crate::image::capture;
+use crate::image::plan::Prepared;
 use crate::image::region::Region;
 use crate::image::sizing::Limits;
 use crate::point::Point;

@@ -111,6 +111,12 @@ pub mod __private {
     pub mod layout {
         pub use crate::layout::*;
     }
+    /// The decision about an image, and the pure-Rust painter.
+    pub mod image {
+        #[cfg(feature = "codec")]
+        pub use crate::image::codec::prepare;
+        pub use crate::image::plan::*;
+    }
     pub use crate::host::is_loopback_url;
 }
 

@@ -1,11 +1,14 @@
-//! Reading every [`Image`] form into bytes, and shrinking or
-//! re-encoding in the browser (pages and workers alike: `createImageBitmap`
-//! and `OffscreenCanvas`) when the providers would refuse it as it is.
+//! Reading every [`Image`] form, and the browser's painter: shrinking,
+//! cropping or re-encoding with `createImageBitmap` and `OffscreenCanvas`
+//! (pages and workers alike) when the plan says the image cannot go as it
+//! is. Where the platform has no canvas (Node), bytes go to the pure-Rust
+//! codec when the crate has it (the `codec` feature).
 
 use super::Image;
-use super::encoding::{self, data_url, with_base64};
-use super::region::{Crop, Placement, Region};
-use super::sizing::{Limits, Scaling, fit_within};
+use super::encoding;
+use super::plan::{self, Encoding, Painter, Plan, Prepared, named};
+use super::region::{Crop, Region};
+use super::sizing::Limits;
 use super::sniff::{Format, sniff};
 use crate::error::{Error, Result};
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -35,41 +38,89 @@ extern "C" {
     ) -> Result<(), JsValue>;
 }
 
-/// An image ready to send.
-#[derive(Clone, Debug)]
-pub struct Prepared {
-    /// The data URL that goes into the request.
-    pub data_url: String,
-    /// Original and sent sizes.
-    pub scaling: Scaling,
-    /// With a region: how the sent crop's points map to its CSS pixels.
-    pub placement: Option<Placement>,
-}
-
-/// Something that can be drawn: an element, a bitmap, a canvas, of which
-/// the `crop` is sent. A bitmap this module made itself is closed when
-/// dropped.
-struct Pixels {
+/// Something a canvas can draw (an element, a bitmap, a canvas) of
+/// `width`×`height` pixels, as the platform's [`Painter`]. A bitmap this
+/// module made itself is closed when dropped.
+struct CanvasPainter {
     source: JsValue,
-    crop: Crop,
+    width: u32,
+    height: u32,
     owned: bool,
+    /// The canvas of the last size drawn, kept while encodings are tried.
+    canvas: Option<web_sys::OffscreenCanvas>,
+    what: &'static str,
 }
 
-impl Pixels {
-    fn new(source: JsValue, width: u32, height: u32, owned: bool) -> Self {
+impl CanvasPainter {
+    fn new(source: JsValue, width: u32, height: u32, owned: bool, what: &'static str) -> Self {
         Self {
             source,
-            crop: Crop::whole(width, height),
+            width,
+            height,
             owned,
+            canvas: None,
+            what,
         }
     }
 
-    fn borrowed(source: &JsValue, width: u32, height: u32) -> Self {
-        Self::new(source.clone(), width, height, false)
+    fn borrowed(source: &JsValue, width: u32, height: u32, what: &'static str) -> Self {
+        Self::new(source.clone(), width, height, false, what)
+    }
+
+    /// `crop` drawn on a fresh `width`×`height` canvas.
+    fn draw(&self, crop: Crop, width: u32, height: u32) -> Result<web_sys::OffscreenCanvas> {
+        let what = self.what;
+        let canvas = web_sys::OffscreenCanvas::new(width, height).map_err(|_| no_encoder(what))?;
+        let ctx = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .ok_or_else(|| no_encoder(what))?
+            .unchecked_into::<Context2d>();
+        let _ = Reflect::set(
+            &ctx,
+            &JsValue::from_str("imageSmoothingQuality"),
+            &JsValue::from_str("high"),
+        );
+        ctx.draw_image(
+            &self.source,
+            f64::from(crop.x),
+            f64::from(crop.y),
+            f64::from(crop.width),
+            f64::from(crop.height),
+            0.0,
+            0.0,
+            f64::from(width),
+            f64::from(height),
+        )
+        .map_err(|e| failure(&e, what, "UNDECODABLE_IMAGE", "drawn"))?;
+        Ok(canvas)
     }
 }
 
-impl Drop for Pixels {
+impl Painter for CanvasPainter {
+    async fn paint(
+        &mut self,
+        crop: Crop,
+        width: u32,
+        height: u32,
+        encoding: Encoding,
+    ) -> Result<Vec<u8>> {
+        let fresh = self
+            .canvas
+            .as_ref()
+            .is_none_or(|c| (c.width(), c.height()) != (width, height));
+        if fresh {
+            self.canvas = Some(self.draw(crop, width, height)?);
+        }
+        let Some(canvas) = &self.canvas else {
+            return Err(no_encoder(self.what));
+        };
+        to_bytes(canvas, encoding, self.what).await
+    }
+}
+
+impl Drop for CanvasPainter {
     fn drop(&mut self) {
         if self.owned
             && let Some(bitmap) = self.source.dyn_ref::<web_sys::ImageBitmap>()
@@ -80,8 +131,8 @@ impl Drop for Pixels {
 }
 
 /// Reads `image`, crops it to `region` (if given), checks it, and shrinks
-/// or re-encodes it when it exceeds `limits` or is cropped. `what` names
-/// the argument in messages ("image" or "instructions").
+/// or re-encodes it when the plan says so. `what` names the argument in
+/// messages ("image" or "instructions").
 pub async fn prepare(
     image: Image,
     limits: Limits,
@@ -91,35 +142,16 @@ pub async fn prepare(
     match read(image, what).await? {
         Input::Bytes(bytes, base64) => from_bytes(bytes, base64, limits, what, region).await,
         Input::Pixels(mut px) => {
-            let placement = locate(region, &mut px.crop)?;
-            encode(px, limits, what, placement).await
+            let (crop, placement) = plan::locate(region, px.width, px.height)?;
+            plan::encode_within(&mut px, crop, limits, placement, what).await
         }
     }
-}
-
-/// Narrows `crop` (the whole image) to `region`; the placement that maps
-/// the answer back.
-fn locate(region: Option<Region>, crop: &mut Crop) -> Result<Option<Placement>> {
-    let Some(region) = region else {
-        return Ok(None);
-    };
-    let (c, placement) = region.locate(crop.width, crop.height).ok_or_else(|| {
-        Error::image(
-            "REGION_OUTSIDE_IMAGE",
-            format!(
-                "options.region lies outside the {}×{} pixel screenshot (check x, y and viewportWidth)",
-                crop.width, crop.height
-            ),
-        )
-    })?;
-    *crop = c;
-    Ok(Some(placement))
 }
 
 enum Input {
     /// Bytes, and their base64 when the caller gave that.
     Bytes(Vec<u8>, Option<String>),
-    Pixels(Pixels),
+    Pixels(CanvasPainter),
 }
 
 fn prop(v: &JsValue, key: &str) -> JsValue {
@@ -160,12 +192,12 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
                     format!("the {what} <img> has no pixels (it failed to load)"),
                 ));
             }
-            Ok(Input::Pixels(Pixels::borrowed(&img, w, h)))
+            Ok(Input::Pixels(CanvasPainter::borrowed(&img, w, h, what)))
         }
         Image::Data(data) => {
             let (w, h) = (data.width(), data.height());
             let bitmap = bitmap_from(&data, what).await?;
-            Ok(Input::Pixels(Pixels::new(bitmap, w, h, true)))
+            Ok(Input::Pixels(CanvasPainter::new(bitmap, w, h, true, what)))
         }
         Image::Bitmap(bitmap) => {
             let (w, h) = (bitmap.width(), bitmap.height());
@@ -175,21 +207,21 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
                     format!("the {what} ImageBitmap is closed or empty"),
                 ));
             }
-            Ok(Input::Pixels(Pixels::borrowed(&bitmap, w, h)))
+            Ok(Input::Pixels(CanvasPainter::borrowed(&bitmap, w, h, what)))
         }
         Image::Canvas(c) => canvas(&c, c.width(), c.height(), what),
         Image::OffscreenCanvas(c) => canvas(&c, c.width(), c.height(), what),
     }
 }
 
-fn canvas(source: &JsValue, w: u32, h: u32, what: &str) -> Result<Input> {
+fn canvas(source: &JsValue, w: u32, h: u32, what: &'static str) -> Result<Input> {
     if w == 0 || h == 0 {
         return Err(Error::image(
             "EMPTY_IMAGE",
             format!("the {what} canvas is {w}×{h} pixels"),
         ));
     }
-    Ok(Input::Pixels(Pixels::borrowed(source, w, h)))
+    Ok(Input::Pixels(CanvasPainter::borrowed(source, w, h, what)))
 }
 
 fn non_empty(bytes: Vec<u8>, what: &str) -> Result<Vec<u8>> {
@@ -200,11 +232,6 @@ fn non_empty(bytes: Vec<u8>, what: &str) -> Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
-}
-
-fn named(mut e: Error, what: &str) -> Error {
-    e.message = format!("{what}: {}", e.message);
-    e
 }
 
 fn js_message(e: &JsValue) -> String {
@@ -232,10 +259,20 @@ fn no_encoder(what: &str) -> Error {
     Error::image(
         "NO_IMAGE_ENCODER",
         format!(
-            "the {what} must be shrunk or converted, and this environment has no createImageBitmap/OffscreenCanvas \
-             (Node): pass PNG, JPEG or GIF bytes within maxImageBytes and maxImageSide"
+            "the {what} must be shrunk, cropped or converted, and this environment has no createImageBitmap/OffscreenCanvas \
+             (Node): load the package's Node entry (import or require \"anysolver-coordinates\" in Node), whose build \
+             has an image codec, or pass PNG, JPEG or GIF bytes within maxImageBytes and maxImageSide"
         ),
     )
+}
+
+/// Whether the platform can decode and draw: `createImageBitmap` and
+/// `OffscreenCanvas` (every browser page and worker; not Node).
+fn has_canvas() -> bool {
+    let global = js_sys::global();
+    ["createImageBitmap", "OffscreenCanvas"]
+        .iter()
+        .all(|name| Reflect::get(&global, &JsValue::from_str(name)).is_ok_and(|v| v.is_function()))
 }
 
 async fn from_bytes(
@@ -245,32 +282,33 @@ async fn from_bytes(
     what: &'static str,
     region: Option<Region>,
 ) -> Result<Prepared> {
-    let info = sniff(&bytes).map_err(|e| named(e, what))?;
-    let mut crop = Crop::whole(info.width, info.height);
-    let placement = locate(region, &mut crop)?;
-    if info.format.is_accepted()
-        && limits.admits(info.width, info.height, bytes.len())
-        && crop.is_whole(info.width, info.height)
-    {
-        let mime = info.format.mime();
-        return Ok(Prepared {
-            data_url: match base64 {
-                Some(b64) => with_base64(mime, &b64),
-                None => data_url(mime, &bytes),
-            },
-            scaling: Scaling::identity(info.width, info.height),
-            placement,
-        });
+    if !has_canvas() {
+        #[cfg(feature = "codec")]
+        return super::codec::prepare(bytes, base64, limits, what, region).await;
     }
-    let blob = blob_of(&bytes, info.format)?;
-    // The Blob holds its own copy: free ours before decoding, so that
-    // screenshots being prepared at once are not all in wasm memory
-    // (which never shrinks) together.
-    drop(bytes);
-    let bitmap = bitmap_from(&blob, what).await?;
-    let mut px = Pixels::new(bitmap, info.width, info.height, true);
-    px.crop = crop;
-    encode(px, limits, what, placement).await
+    let info = sniff(&bytes).map_err(|e| named(e, what))?;
+    match plan::for_bytes(&info, bytes.len(), limits, region)? {
+        Plan::AsIs { scaling, placement } => Ok(plan::as_is(
+            info.format.mime(),
+            &bytes,
+            base64.as_deref(),
+            scaling,
+            placement,
+        )),
+        Plan::Redraw { crop, placement } => {
+            let blob = blob_of(&bytes, info.format)?;
+            // The Blob holds its own copy: free ours before decoding, so
+            // that screenshots being prepared at once are not all in wasm
+            // memory (which never shrinks) together.
+            drop((bytes, base64));
+            // createImageBitmap applies a JPEG's EXIF orientation, as the
+            // plan's shown size expects.
+            let bitmap = bitmap_from(&blob, what).await?;
+            let (width, height) = info.shown_size();
+            let mut px = CanvasPainter::new(bitmap, width, height, true, what);
+            plan::encode_within(&mut px, crop, limits, placement, what).await
+        }
+    }
 }
 
 fn blob_of(bytes: &[u8], format: Format) -> Result<JsValue> {
@@ -280,72 +318,6 @@ fn blob_of(bytes: &[u8], format: Format) -> Result<JsValue> {
     web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
         .map(Into::into)
         .map_err(|_| Error::image("NO_IMAGE_ENCODER", "this environment cannot make a Blob"))
-}
-
-/// Draws `px` at a size within `limits` and encodes it: PNG when it fits,
-/// else JPEG at falling quality, else smaller.
-async fn encode(
-    px: Pixels,
-    limits: Limits,
-    what: &'static str,
-    placement: Option<Placement>,
-) -> Result<Prepared> {
-    let c = px.crop;
-    let (mut w, mut h) = fit_within(c.width, c.height, limits.max_side);
-    for _shrink in 0..6 {
-        let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(|_| no_encoder(what))?;
-        let ctx = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .ok_or_else(|| no_encoder(what))?
-            .unchecked_into::<Context2d>();
-        let _ = Reflect::set(
-            &ctx,
-            &JsValue::from_str("imageSmoothingQuality"),
-            &JsValue::from_str("high"),
-        );
-        ctx.draw_image(
-            &px.source,
-            f64::from(c.x),
-            f64::from(c.y),
-            f64::from(c.width),
-            f64::from(c.height),
-            0.0,
-            0.0,
-            f64::from(w),
-            f64::from(h),
-        )
-        .map_err(|e| failure(&e, what, "UNDECODABLE_IMAGE", "drawn"))?;
-        for (mime, quality) in [
-            ("image/png", None),
-            ("image/jpeg", Some(0.92)),
-            ("image/jpeg", Some(0.8)),
-            ("image/jpeg", Some(0.65)),
-        ] {
-            let bytes = to_bytes(&canvas, mime, quality, what).await?;
-            if bytes.len() <= limits.max_bytes {
-                return Ok(Prepared {
-                    data_url: data_url(mime, &bytes),
-                    scaling: Scaling {
-                        original_width: c.width,
-                        original_height: c.height,
-                        sent_width: w,
-                        sent_height: h,
-                    },
-                    placement,
-                });
-            }
-        }
-        (w, h) = fit_within(w, h, (w.max(h) as f64 * 0.7) as u32);
-    }
-    Err(Error::image(
-        "IMAGE_TOO_LARGE",
-        format!(
-            "the {what} could not be brought under {} bytes",
-            limits.max_bytes
-        ),
-    ))
 }
 
 /// A canvas call's rejection: a tainted canvas says what to do; anything
@@ -374,13 +346,12 @@ fn tainted(what: &str) -> Error {
 
 async fn to_bytes(
     canvas: &web_sys::OffscreenCanvas,
-    mime: &str,
-    quality: Option<f64>,
+    encoding: Encoding,
     what: &str,
 ) -> Result<Vec<u8>> {
     let opts = web_sys::ImageEncodeOptions::new();
-    opts.set_type(mime);
-    if let Some(q) = quality {
+    opts.set_type(encoding.mime());
+    if let Encoding::Jpeg(q) = encoding {
         opts.set_quality(q);
     }
     let fail = |e: JsValue| failure(&e, what, "ENCODE_FAILED", "encoded");

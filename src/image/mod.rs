@@ -1,10 +1,16 @@
 //! Turning any accepted input into bytes + format + size, checking it
 //! against the limits providers accept, and mapping coordinates back.
 //!
-//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`]) never
-//! touches `web-sys` and is tested natively; `capture` reads JS inputs.
+//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`], and
+//! [`plan`], the one decision about every image) never touches `web-sys`
+//! and is tested natively; `capture` reads JS inputs and paints with the
+//! platform's canvas; `codec` (the `codec` feature) paints in pure Rust
+//! where there is no canvas.
 
+#[cfg(feature = "codec")]
+pub mod codec;
 pub mod encoding;
+pub mod plan;
 pub mod region;
 pub mod sizing;
 pub mod sniff;

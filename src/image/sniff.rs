@@ -1,4 +1,6 @@
-//! What an image is, from its first bytes (the `imagesize` crate).
+//! What an image is, from its first bytes: format and size (the
+//! `imagesize` crate), and a JPEG's EXIF orientation, which browsers apply
+//! when they draw it.
 
 use crate::error::{Error, Result};
 
@@ -50,15 +52,143 @@ impl Format {
     }
 }
 
+/// How a JPEG's EXIF data says its pixels are to be turned to be shown
+/// (EXIF `Orientation` 2 to 8; 1, the pixels as stored, is `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Orientation {
+    /// 2: mirrored left to right.
+    FlipHorizontal,
+    /// 3: turned half a turn.
+    Rotate180,
+    /// 4: mirrored top to bottom.
+    FlipVertical,
+    /// 5: mirrored over the top-left to bottom-right diagonal.
+    Transpose,
+    /// 6: turned a quarter turn clockwise.
+    Rotate90,
+    /// 7: mirrored over the other diagonal.
+    Transverse,
+    /// 8: turned a quarter turn anticlockwise.
+    Rotate270,
+}
+
+impl Orientation {
+    /// The orientation EXIF value `v` names; `None` for 1 and for values
+    /// that name none.
+    pub fn from_exif(v: u16) -> Option<Self> {
+        Some(match v {
+            2 => Self::FlipHorizontal,
+            3 => Self::Rotate180,
+            4 => Self::FlipVertical,
+            5 => Self::Transpose,
+            6 => Self::Rotate90,
+            7 => Self::Transverse,
+            8 => Self::Rotate270,
+            _ => return None,
+        })
+    }
+
+    /// Whether it swaps width and height.
+    pub fn swaps_sides(self) -> bool {
+        matches!(
+            self,
+            Self::Transpose | Self::Rotate90 | Self::Transverse | Self::Rotate270
+        )
+    }
+}
+
 /// Format and pixel size of an image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageInfo {
     /// The format.
     pub format: Format,
-    /// Width in pixels.
+    /// Width in pixels, as stored.
     pub width: u32,
-    /// Height in pixels.
+    /// Height in pixels, as stored.
     pub height: u32,
+    /// A JPEG's EXIF orientation, when it turns the pixels.
+    pub orientation: Option<Orientation>,
+}
+
+impl ImageInfo {
+    /// The size the image shows at (width and height swapped when the
+    /// orientation turns it a quarter).
+    pub fn shown_size(&self) -> (u32, u32) {
+        if self.orientation.is_some_and(Orientation::swaps_sides) {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+}
+
+/// A JPEG's EXIF orientation: the `Orientation` tag (0x0112) of IFD0 in
+/// the APP1 `Exif` segment, read before the first frame. `None` when there
+/// is none, it is 1, or the data is cut short or malformed.
+pub fn jpeg_orientation(bytes: &[u8]) -> Option<Orientation> {
+    let mut at = 2; // after SOI
+    loop {
+        let marker = *bytes.get(at + 1)?;
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        // Start of scan or of a frame: no EXIF before it, none after.
+        if marker == 0xDA
+            || ((0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC))
+        {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
+        let body = bytes.get(at + 4..at + 2 + len)?;
+        if marker == 0xE1
+            && let Some(tiff) = body.strip_prefix(b"Exif\0\0")
+        {
+            return exif_orientation(tiff);
+        }
+        at += 2 + len;
+    }
+}
+
+/// The `Orientation` entry of a TIFF structure's first IFD.
+fn exif_orientation(tiff: &[u8]) -> Option<Orientation> {
+    let big = match tiff.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |i: usize| {
+        let b = [*tiff.get(i)?, *tiff.get(i + 1)?];
+        Some(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |i: usize| {
+        let b = [
+            *tiff.get(i)?,
+            *tiff.get(i + 1)?,
+            *tiff.get(i + 2)?,
+            *tiff.get(i + 3)?,
+        ];
+        Some(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let ifd = usize::try_from(u32_at(4)?).ok()?;
+    let entries = u16_at(ifd)?;
+    (0..usize::from(entries))
+        .map(|i| ifd + 2 + 12 * i)
+        .find(|&e| u16_at(e) == Some(0x0112))
+        // A SHORT, its value in the first two bytes of the value field.
+        .filter(|&e| u16_at(e + 2) == Some(3))
+        .and_then(|e| u16_at(e + 8))
+        .and_then(Orientation::from_exif)
 }
 
 /// Reads format and size from `bytes` without decoding the pixels.
@@ -98,10 +228,15 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageInfo> {
             format!("the image is {width}×{height} pixels"),
         ));
     }
+    let orientation = match format {
+        Format::Jpeg => jpeg_orientation(bytes),
+        _ => None,
+    };
     Ok(ImageInfo {
         format,
         width,
         height,
+        orientation,
     })
 }
 
@@ -126,7 +261,8 @@ mod tests {
             ImageInfo {
                 format: Format::Png,
                 width: 3,
-                height: 2
+                height: 2,
+                orientation: None
             }
         );
         let gif = b"GIF89a\x05\x00\x07\x00\x00\x00\x00";
@@ -175,6 +311,76 @@ mod tests {
             assert_eq!(info.format.mime(), mime);
             assert!(!info.format.is_accepted());
         }
+    }
+
+    /// A JPEG's first segments: SOI, an APP1 Exif segment whose IFD0 holds
+    /// `entries` (tag, type, value), then a baseline SOF0 of `w`×`h`.
+    fn jpeg(big_endian: bool, entries: &[(u16, u16, u16)], w: u16, h: u16) -> Vec<u8> {
+        let u16b = |v: u16| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut tiff = if big_endian {
+            b"MM".to_vec()
+        } else {
+            b"II".to_vec()
+        };
+        tiff.extend_from_slice(&u16b(42));
+        tiff.extend_from_slice(&u32b(8));
+        tiff.extend_from_slice(&u16b(u16::try_from(entries.len()).unwrap()));
+        for (tag, kind, value) in entries {
+            tiff.extend_from_slice(&u16b(*tag));
+            tiff.extend_from_slice(&u16b(*kind));
+            tiff.extend_from_slice(&u32b(1));
+            tiff.extend_from_slice(&u16b(*value));
+            tiff.extend_from_slice(&[0, 0]);
+        }
+        tiff.extend_from_slice(&[0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut v = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        v.extend_from_slice(&u16::try_from(app1.len() + 2).unwrap().to_be_bytes());
+        v.extend_from_slice(&app1);
+        v.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8]);
+        v.extend_from_slice(&h.to_be_bytes());
+        v.extend_from_slice(&w.to_be_bytes());
+        v.extend_from_slice(&[1, 1, 0x11, 0, 0xFF, 0xD9]);
+        v
+    }
+
+    #[test]
+    fn reads_a_jpegs_exif_orientation_in_either_byte_order() {
+        for big in [true, false] {
+            let rotated = jpeg(big, &[(0x010F, 2, 0), (0x0112, 3, 6)], 640, 480);
+            let info = sniff(&rotated).unwrap();
+            assert_eq!((info.width, info.height), (640, 480), "as stored");
+            assert_eq!(info.orientation, Some(Orientation::Rotate90));
+            assert_eq!(info.shown_size(), (480, 640));
+        }
+        let plain = jpeg(false, &[(0x0112, 3, 1)], 640, 480);
+        assert_eq!(sniff(&plain).unwrap().orientation, None);
+        let flipped = jpeg(true, &[(0x0112, 3, 3)], 640, 480);
+        assert_eq!(sniff(&flipped).unwrap().shown_size(), (640, 480));
+        // Wrong type, an unknown value, no entry: no orientation.
+        for entries in [&[(0x0112, 4, 6)][..], &[(0x0112, 3, 9)], &[(0x0100, 3, 6)]] {
+            assert_eq!(jpeg_orientation(&jpeg(true, entries, 8, 8)), None);
+        }
+        // Cut anywhere, it never panics.
+        let whole = jpeg(true, &[(0x0112, 3, 8)], 640, 480);
+        for end in 0..whole.len() {
+            let _ = jpeg_orientation(whole.get(..end).unwrap());
+        }
+        assert_eq!(jpeg_orientation(&whole), Some(Orientation::Rotate270));
     }
 
     #[test]

@@ -1,0 +1,361 @@
+//! The one decision about an image, whatever does the pixel work: whether
+//! it can be sent as it came, and if not, which part of it is drawn at
+//! which sizes and in which encodings until one fits the limits.
+//!
+//! Two painters do the pixel work behind [`Painter`]: the platform's
+//! canvas in browsers and workers (`capture`), and a pure-Rust codec where
+//! there is no canvas (`codec`, the `codec` feature: Node, Deno, Bun,
+//! native Rust). Both are driven by [`encode_within`], so that the same
+//! image comes out at the same size, in the same format, on both.
+
+use super::encoding::{data_url, with_base64};
+use super::region::{Crop, Placement, Region};
+use super::sizing::{Limits, Scaling, fit_within};
+use super::sniff::ImageInfo;
+use crate::error::{Error, Result};
+
+/// An image ready to send.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The data URL that goes into the request.
+    pub data_url: String,
+    /// Original and sent sizes.
+    pub scaling: Scaling,
+    /// With a region: how the sent crop's points map to its CSS pixels.
+    pub placement: Option<Placement>,
+}
+
+/// The encodings tried at each size, in order: PNG when it fits (lossless,
+/// and small for screenshots), else JPEG at falling quality.
+pub const LADDER: [Encoding; 4] = [
+    Encoding::Png,
+    Encoding::Jpeg(0.92),
+    Encoding::Jpeg(0.8),
+    Encoding::Jpeg(0.65),
+];
+
+/// How many times the size is cut (to 70 %) when no encoding fits.
+const SHRINKS: usize = 6;
+
+/// An encoding of the sent image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Encoding {
+    /// PNG.
+    Png,
+    /// JPEG at this quality, 0–1.
+    Jpeg(f64),
+}
+
+impl Encoding {
+    /// The MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Encoding::Png => "image/png",
+            Encoding::Jpeg(_) => "image/jpeg",
+        }
+    }
+}
+
+/// What to do with an image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Plan {
+    /// Send the bytes as they came.
+    AsIs {
+        /// Its size (sent as it is).
+        scaling: Scaling,
+        /// With a region covering the whole picture: how points map back.
+        placement: Option<Placement>,
+    },
+    /// Draw `crop` (in the pixels the image shows, orientation applied)
+    /// and encode it within the limits.
+    Redraw {
+        /// The part to send.
+        crop: Crop,
+        /// With a region: how points map back.
+        placement: Option<Placement>,
+    },
+}
+
+/// The plan for encoded bytes of `len` bytes described by `info`: as they
+/// are when every provider takes the format, the size and the payload,
+/// nothing is to be cut out and no EXIF orientation is to be applied
+/// (a provider might show the pixels unrotated); else redrawn.
+pub fn for_bytes(
+    info: &ImageInfo,
+    len: usize,
+    limits: Limits,
+    region: Option<Region>,
+) -> Result<Plan> {
+    let (width, height) = info.shown_size();
+    let (crop, placement) = locate(region, width, height)?;
+    let as_is = info.format.is_accepted()
+        && info.orientation.is_none()
+        && limits.admits(width, height, len)
+        && crop.is_whole(width, height);
+    Ok(if as_is {
+        Plan::AsIs {
+            scaling: Scaling::identity(width, height),
+            placement,
+        }
+    } else {
+        Plan::Redraw { crop, placement }
+    })
+}
+
+/// The part of a `width`×`height` picture to draw (all of it, or what
+/// `region` covers) and how points map back.
+pub fn locate(
+    region: Option<Region>,
+    width: u32,
+    height: u32,
+) -> Result<(Crop, Option<Placement>)> {
+    let Some(region) = region else {
+        return Ok((Crop::whole(width, height), None));
+    };
+    let (crop, placement) = region.locate(width, height).ok_or_else(|| {
+        Error::image(
+            "REGION_OUTSIDE_IMAGE",
+            format!(
+                "options.region lies outside the {width}×{height} pixel screenshot (check x, y and viewportWidth)"
+            ),
+        )
+    })?;
+    Ok((crop, Some(placement)))
+}
+
+/// The image as sent when the plan is [`Plan::AsIs`]: its own bytes (or
+/// the base64 the caller gave, not encoded again).
+pub fn as_is(
+    mime: &str,
+    bytes: &[u8],
+    base64: Option<&str>,
+    scaling: Scaling,
+    placement: Option<Placement>,
+) -> Prepared {
+    Prepared {
+        data_url: match base64 {
+            Some(b64) => with_base64(mime, b64),
+            None => data_url(mime, bytes),
+        },
+        scaling,
+        placement,
+    }
+}
+
+/// `e` with its message naming the argument (`what`: "image" or
+/// "instructions").
+pub fn named(mut e: Error, what: &str) -> Error {
+    e.message = format!("{what}: {}", e.message);
+    e
+}
+
+/// Draws a part of a picture at a size and encodes it: the platform's
+/// canvas, or the pure-Rust codec.
+#[allow(async_fn_in_trait)]
+pub trait Painter {
+    /// `crop` of the picture drawn at `width`×`height`, encoded as
+    /// `encoding`.
+    async fn paint(
+        &mut self,
+        crop: Crop,
+        width: u32,
+        height: u32,
+        encoding: Encoding,
+    ) -> Result<Vec<u8>>;
+}
+
+/// Draws `crop` at the largest size within `limits.max_side`, and tries
+/// each encoding of [`LADDER`]; when none is within `limits.max_bytes`,
+/// does the same at 70 % of the size, up to six times. `what` names the
+/// argument in the message when nothing fits.
+pub async fn encode_within<P: Painter>(
+    painter: &mut P,
+    crop: Crop,
+    limits: Limits,
+    placement: Option<Placement>,
+    what: &str,
+) -> Result<Prepared> {
+    for (width, height) in sizes(crop, limits.max_side) {
+        for encoding in LADDER {
+            let bytes = painter.paint(crop, width, height, encoding).await?;
+            if bytes.len() <= limits.max_bytes {
+                return Ok(Prepared {
+                    data_url: data_url(encoding.mime(), &bytes),
+                    scaling: Scaling {
+                        original_width: crop.width,
+                        original_height: crop.height,
+                        sent_width: width,
+                        sent_height: height,
+                    },
+                    placement,
+                });
+            }
+        }
+    }
+    Err(Error::image(
+        "IMAGE_TOO_LARGE",
+        format!(
+            "the {what} could not be brought under {} bytes",
+            limits.max_bytes
+        ),
+    ))
+}
+
+/// The sizes tried for `crop`: within `max_side`, then 70 % of the one
+/// before, [`SHRINKS`] times.
+pub fn sizes(crop: Crop, max_side: u32) -> impl Iterator<Item = (u32, u32)> {
+    let first = fit_within(crop.width, crop.height, max_side);
+    std::iter::successors(Some(first), |&(w, h)| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let side = (f64::from(w.max(h)) * 0.7) as u32;
+        Some(fit_within(w, h, side.max(1)))
+    })
+    .take(SHRINKS)
+}
+
+/// The output of a future that never waits (a painter that answers at
+/// once, as the codec does): one poll completes it.
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::panic)]
+pub(crate) fn ready<F: std::future::Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => panic!("a future that waits"),
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::image::sniff::{Format, Orientation};
+
+    fn info(format: Format, width: u32, height: u32) -> ImageInfo {
+        ImageInfo {
+            format,
+            width,
+            height,
+            orientation: None,
+        }
+    }
+
+    #[test]
+    fn sent_as_is_only_when_nothing_needs_changing() {
+        let limits = Limits::DEFAULT;
+        let png = info(Format::Png, 800, 600);
+        assert!(matches!(
+            for_bytes(&png, 10_000, limits, None).unwrap(),
+            Plan::AsIs { .. }
+        ));
+        // Too wide, too heavy, a format not every provider takes, a crop.
+        for (i, len, region) in [
+            (info(Format::Png, 1280, 800), 10_000, None),
+            (png, 600_000, None),
+            (info(Format::Webp, 800, 600), 10_000, None),
+            (
+                png,
+                10_000,
+                Some(Region::new(10.0, 10.0, 100.0, 100.0).with_viewport_width(800.0)),
+            ),
+        ] {
+            assert!(
+                matches!(
+                    for_bytes(&i, len, limits, region).unwrap(),
+                    Plan::Redraw { .. }
+                ),
+                "{i:?} {len} {region:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_exif_orientation_is_applied_and_the_shown_size_planned() {
+        let mut jpeg = info(Format::Jpeg, 800, 600);
+        jpeg.orientation = Some(Orientation::Rotate90);
+        let Plan::Redraw { crop, .. } = for_bytes(&jpeg, 10_000, Limits::DEFAULT, None).unwrap()
+        else {
+            panic!("an oriented JPEG is redrawn");
+        };
+        assert_eq!((crop.width, crop.height), (600, 800));
+    }
+
+    #[test]
+    fn sizes_shrink_to_seventy_percent_six_times() {
+        let all: Vec<_> = sizes(Crop::whole(4000, 3000), 1000).collect();
+        assert_eq!(
+            all,
+            vec![
+                (1000, 750),
+                (700, 525),
+                (489, 367),
+                (342, 257),
+                (239, 180),
+                (167, 126)
+            ]
+        );
+    }
+
+    /// A painter whose encodings are `sizes(width, height, encoding)` bytes.
+    struct Counting<F: Fn(u32, u32, Encoding) -> usize>(F, Vec<(u32, u32, Encoding)>);
+
+    impl<F: Fn(u32, u32, Encoding) -> usize> Painter for Counting<F> {
+        async fn paint(&mut self, _: Crop, w: u32, h: u32, e: Encoding) -> Result<Vec<u8>> {
+            self.1.push((w, h, e));
+            Ok(vec![0; (self.0)(w, h, e)])
+        }
+    }
+
+    fn run<F: Fn(u32, u32, Encoding) -> usize>(
+        p: &mut Counting<F>,
+        limits: Limits,
+    ) -> Result<Prepared> {
+        // Painters that answer at once: one poll of the future completes it.
+        let fut = encode_within(p, Crop::whole(2000, 1000), limits, None, "image");
+        let mut fut = std::pin::pin!(fut);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match fut.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(r) => r,
+            std::task::Poll::Pending => panic!("a painter that never waits"),
+        }
+    }
+
+    #[test]
+    fn the_ladder_goes_png_then_jpeg_then_smaller() {
+        // PNG is always too big; JPEG 0.8 fits from the second size on.
+        let mut p = Counting(
+            |w, _, e| match e {
+                Encoding::Png => 10_000_000,
+                Encoding::Jpeg(q) if q < 0.9 && w < 1000 => 1_000,
+                Encoding::Jpeg(_) => 900_000,
+            },
+            Vec::new(),
+        );
+        let prepared = run(&mut p, Limits::DEFAULT).unwrap();
+        assert!(prepared.data_url.starts_with("data:image/jpeg;base64,"));
+        assert_eq!(
+            (prepared.scaling.sent_width, prepared.scaling.sent_height),
+            (700, 350)
+        );
+        assert_eq!(
+            p.1,
+            vec![
+                (1000, 500, Encoding::Png),
+                (1000, 500, Encoding::Jpeg(0.92)),
+                (1000, 500, Encoding::Jpeg(0.8)),
+                (1000, 500, Encoding::Jpeg(0.65)),
+                (700, 350, Encoding::Png),
+                (700, 350, Encoding::Jpeg(0.92)),
+                (700, 350, Encoding::Jpeg(0.8)),
+            ]
+        );
+        let mut never = Counting(|_, _, _| 10_000_000, Vec::new());
+        assert_eq!(
+            run(&mut never, Limits::DEFAULT).unwrap_err().code,
+            "IMAGE_TOO_LARGE"
+        );
+        assert_eq!(never.1.len(), 24);
+    }
+}
