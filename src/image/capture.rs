@@ -105,7 +105,8 @@ impl Painter for CanvasPainter {
         width: u32,
         height: u32,
         encoding: Encoding,
-    ) -> Result<Vec<u8>> {
+        _max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>> {
         let fresh = self
             .canvas
             .as_ref()
@@ -116,7 +117,7 @@ impl Painter for CanvasPainter {
         let Some(canvas) = &self.canvas else {
             return Err(no_encoder(self.what));
         };
-        to_bytes(canvas, encoding, self.what).await
+        to_bytes(canvas, encoding, self.what).await.map(Some)
     }
 }
 
@@ -143,7 +144,7 @@ pub async fn prepare(
         Input::Bytes(bytes, base64) => from_bytes(bytes, base64, limits, what, region).await,
         Input::Pixels(mut px) => {
             let (crop, placement) = plan::locate(region, px.width, px.height)?;
-            plan::encode_within(&mut px, crop, limits, placement, what).await
+            plan::encode_within(&mut px, crop, limits, placement, &plan::LADDER, what).await
         }
     }
 }
@@ -267,7 +268,10 @@ fn no_encoder(what: &str) -> Error {
 }
 
 /// Whether the platform can decode and draw: `createImageBitmap` and
-/// `OffscreenCanvas` (every browser page and worker; not Node).
+/// `OffscreenCanvas` (every browser page and worker; not Node). Asked only
+/// by a build with the codec to fall back on: without it, the canvas path
+/// itself reports what is missing.
+#[cfg(feature = "codec")]
 fn has_canvas() -> bool {
     let global = js_sys::global();
     ["createImageBitmap", "OffscreenCanvas"]
@@ -282,8 +286,8 @@ async fn from_bytes(
     what: &'static str,
     region: Option<Region>,
 ) -> Result<Prepared> {
+    #[cfg(feature = "codec")]
     if !has_canvas() {
-        #[cfg(feature = "codec")]
         return super::codec::prepare(bytes, base64, limits, what, region).await;
     }
     let info = sniff(&bytes).map_err(|e| named(e, what))?;
@@ -295,7 +299,11 @@ async fn from_bytes(
             scaling,
             placement,
         )),
-        Plan::Redraw { crop, placement } => {
+        Plan::Redraw {
+            crop,
+            placement,
+            ladder,
+        } => {
             let blob = blob_of(&bytes, info.format)?;
             // The Blob holds its own copy: free ours before decoding, so
             // that screenshots being prepared at once are not all in wasm
@@ -306,7 +314,7 @@ async fn from_bytes(
             let bitmap = bitmap_from(&blob, what).await?;
             let (width, height) = info.shown_size();
             let mut px = CanvasPainter::new(bitmap, width, height, true, what);
-            plan::encode_within(&mut px, crop, limits, placement, what).await
+            plan::encode_within(&mut px, crop, limits, placement, ladder, what).await
         }
     }
 }

@@ -14,8 +14,9 @@ use super::region::{Crop, Region};
 use super::sizing::{Limits, fit_within};
 use super::sniff::{Format, ImageInfo, Orientation, sniff};
 use crate::error::{Error, Result};
-use fast_image_resize::images::{Image as Buffer, ImageRef};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::images::{TypedImage, TypedImageRef};
+use fast_image_resize::pixels::{U8, U8x3, U8x4};
+use fast_image_resize::{FilterType, PixelTrait, ResizeAlg, ResizeOptions, Resizer};
 use std::io::Cursor;
 
 /// The most pixels an image may decode to (400 MB of RGBA).
@@ -31,14 +32,21 @@ struct Pixels {
     data: Vec<u8>,
 }
 
-impl Pixels {
-    fn pixel_type(&self) -> PixelType {
-        match self.channels {
-            1 => PixelType::U8,
-            3 => PixelType::U8x3,
-            _ => PixelType::U8x4,
-        }
-    }
+/// `src` resized into `dst` as `options` say, as pixels of type `P`: the
+/// typed call, so that only the 8-bit pixel types are compiled in (the
+/// untyped one brings every type's tables, half a megabyte of them).
+fn resize_as<P: PixelTrait>(
+    src: &Pixels,
+    dst: &mut [u8],
+    (width, height): (u32, u32),
+    options: &ResizeOptions,
+) -> std::result::Result<(), String> {
+    let view = TypedImageRef::<P>::from_buffer(src.width, src.height, &src.data)
+        .map_err(|e| e.to_string())?;
+    let mut out = TypedImage::<P>::from_buffer(width, height, dst).map_err(|e| e.to_string())?;
+    Resizer::new()
+        .resize_typed(&view, &mut out, options)
+        .map_err(|e| e.to_string())
 }
 
 /// A decoded image, ready to be cropped, shrunk and encoded at any size.
@@ -119,9 +127,7 @@ impl Codec {
             )
         };
         let src = &self.pixels;
-        let view = ImageRef::new(src.width, src.height, &src.data, src.pixel_type())
-            .map_err(|e| fail(&e))?;
-        let mut dst = Buffer::new(width, height, src.pixel_type());
+        let mut data = vec![0u8; src.channels * width as usize * height as usize];
         let (sx, sy) = self.scale;
         let options = ResizeOptions::new()
             .crop(
@@ -131,14 +137,18 @@ impl Codec {
                 f64::from(crop.height) * sy,
             )
             .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-        Resizer::new()
-            .resize(&view, &mut dst, &options)
-            .map_err(|e| fail(&e))?;
+        let size = (width, height);
+        match src.channels {
+            1 => resize_as::<U8>(src, &mut data, size, &options),
+            3 => resize_as::<U8x3>(src, &mut data, size, &options),
+            _ => resize_as::<U8x4>(src, &mut data, size, &options),
+        }
+        .map_err(|e| fail(&e))?;
         Ok(Pixels {
             width,
             height,
             channels: src.channels,
-            data: dst.into_vec(),
+            data,
         })
     }
 }
@@ -162,10 +172,14 @@ pub async fn prepare(
             scaling,
             placement,
         )),
-        Plan::Redraw { crop, placement } => {
+        Plan::Redraw {
+            crop,
+            placement,
+            ladder,
+        } => {
             let mut codec = Codec::decode(&bytes, &info, crop, limits.max_side, what)?;
             drop((bytes, base64));
-            plan::encode_within(&mut codec, crop, limits, placement, what).await
+            plan::encode_within(&mut codec, crop, limits, placement, ladder, what).await
         }
     }
 }
@@ -177,7 +191,8 @@ impl Painter for Codec {
         width: u32,
         height: u32,
         encoding: Encoding,
-    ) -> Result<Vec<u8>> {
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>> {
         let fresh = self
             .drawn
             .as_ref()
@@ -190,7 +205,7 @@ impl Painter for Codec {
         let Some(drawn) = &self.drawn else {
             return Err(Error::image("ENCODE_FAILED", "nothing was drawn"));
         };
-        encode(drawn, encoding, self.what)
+        encode(drawn, encoding, max_bytes, self.what)
     }
 }
 
@@ -391,23 +406,67 @@ fn oriented(p: Pixels, o: Orientation) -> Pixels {
     }
 }
 
-fn encode(p: &Pixels, encoding: Encoding, what: &str) -> Result<Vec<u8>> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Error::image(
+/// A writer that refuses to grow past `limit` bytes: an encoding that
+/// would not fit is stopped as soon as that is certain.
+struct Bounded {
+    out: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.limit {
+            return Err(std::io::Error::other(TOO_BIG));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why a [`Bounded`] writer stopped.
+const TOO_BIG: &str = "over the byte limit";
+
+/// `p` encoded; `None` when it would be more than `max_bytes`.
+fn encode(p: &Pixels, encoding: Encoding, max_bytes: usize, what: &str) -> Result<Option<Vec<u8>>> {
+    let mut out = Bounded {
+        out: Vec::new(),
+        limit: max_bytes,
+    };
+    let done = encode_into(p, encoding, &mut out);
+    match done {
+        Ok(()) => Ok(Some(out.out)),
+        Err(e) if e.contains(TOO_BIG) => Ok(None),
+        Err(e) => Err(Error::image(
             "ENCODE_FAILED",
             format!("the {what} could not be encoded: {e}"),
-        )
-    };
-    let mut out = Vec::new();
+        )),
+    }
+}
+
+fn encode_into(
+    p: &Pixels,
+    encoding: Encoding,
+    out: &mut Bounded,
+) -> std::result::Result<(), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
     match encoding {
         Encoding::Png => {
-            let mut encoder = png::Encoder::new(&mut out, p.width, p.height);
+            let mut encoder = png::Encoder::new(out, p.width, p.height);
             encoder.set_color(match p.channels {
                 1 => png::ColorType::Grayscale,
                 3 => png::ColorType::Rgb,
                 _ => png::ColorType::Rgba,
             });
             encoder.set_depth(png::BitDepth::Eight);
+            // fdeflate's PNG-tuned compression: many times faster than
+            // zlib's default level, for files a little larger.
+            encoder.set_compression(png::Compression::Fast);
+            // One filter for every row, not a trial of all five per row.
+            encoder.set_filter(png::Filter::Up);
             let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
             writer.write_image_data(&p.data).map_err(|e| fail(&e))?;
             writer.finish().map_err(|e| fail(&e))?;
@@ -424,12 +483,14 @@ fn encode(p: &Pixels, encoding: Encoding, what: &str) -> Result<Vec<u8>> {
                 3 => jpeg_encoder::ColorType::Rgb,
                 _ => jpeg_encoder::ColorType::Rgba,
             };
-            jpeg_encoder::Encoder::new(&mut out, q)
-                .encode(&p.data, w, h, color)
-                .map_err(|e| fail(&e))?;
+            let mut encoder = jpeg_encoder::Encoder::new(out, q);
+            // Chroma at half resolution across and down, as libjpeg and
+            // browsers encode.
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            encoder.encode(&p.data, w, h, color).map_err(|e| fail(&e))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -462,11 +523,15 @@ mod tests {
     }
 
     fn png_of(p: &Pixels) -> Vec<u8> {
-        encode(p, Encoding::Png, "image").unwrap()
+        encode(p, Encoding::Png, usize::MAX, "image")
+            .unwrap()
+            .unwrap()
     }
 
     fn jpeg_of(p: &Pixels) -> Vec<u8> {
-        encode(p, Encoding::Jpeg(0.95), "image").unwrap()
+        encode(p, Encoding::Jpeg(0.95), usize::MAX, "image")
+            .unwrap()
+            .unwrap()
     }
 
     /// `jpeg` with an APP1 segment saying EXIF orientation `o`.
@@ -679,6 +744,20 @@ mod tests {
             channels: 1,
             data: vec![1, 2, 3, 4, 5, 6],
         }
+    }
+
+    #[test]
+    fn an_encoding_over_the_limit_stops_early() {
+        let p = picture(300, 200, (10, 10, 50));
+        let whole = png_of(&p);
+        assert_eq!(
+            encode(&p, Encoding::Png, whole.len() - 1, "image").unwrap(),
+            None
+        );
+        assert_eq!(
+            encode(&p, Encoding::Png, whole.len(), "image").unwrap(),
+            Some(whole)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use super::encoding::{data_url, with_base64};
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling, fit_within};
-use super::sniff::ImageInfo;
+use super::sniff::{Format, ImageInfo};
 use crate::error::{Error, Result};
 
 /// An image ready to send.
@@ -26,9 +26,17 @@ pub struct Prepared {
 }
 
 /// The encodings tried at each size, in order: PNG when it fits (lossless,
-/// and small for screenshots), else JPEG at falling quality.
+/// and small for screenshots and drawings), else JPEG at falling quality.
 pub const LADDER: [Encoding; 4] = [
     Encoding::Png,
+    Encoding::Jpeg(0.92),
+    Encoding::Jpeg(0.8),
+    Encoding::Jpeg(0.65),
+];
+
+/// The encodings tried for a picture that came as a JPEG (a photo, whose
+/// pixels are already lossy and would make a PNG many times larger).
+pub const PHOTO_LADDER: [Encoding; 3] = [
     Encoding::Jpeg(0.92),
     Encoding::Jpeg(0.8),
     Encoding::Jpeg(0.65),
@@ -73,6 +81,8 @@ pub enum Plan {
         crop: Crop,
         /// With a region: how points map back.
         placement: Option<Placement>,
+        /// The encodings to try at each size.
+        ladder: &'static [Encoding],
     },
 }
 
@@ -98,7 +108,15 @@ pub fn for_bytes(
             placement,
         }
     } else {
-        Plan::Redraw { crop, placement }
+        Plan::Redraw {
+            crop,
+            placement,
+            ladder: if info.format == Format::Jpeg {
+                &PHOTO_LADDER
+            } else {
+                &LADDER
+            },
+        }
     })
 }
 
@@ -154,18 +172,21 @@ pub fn named(mut e: Error, what: &str) -> Error {
 #[allow(async_fn_in_trait)]
 pub trait Painter {
     /// `crop` of the picture drawn at `width`×`height`, encoded as
-    /// `encoding`.
+    /// `encoding`; `None` when the painter knows, before it is done, that
+    /// the result would be more than `max_bytes` (it may also return a
+    /// larger result, which the caller refuses).
     async fn paint(
         &mut self,
         crop: Crop,
         width: u32,
         height: u32,
         encoding: Encoding,
-    ) -> Result<Vec<u8>>;
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>>;
 }
 
 /// Draws `crop` at the largest size within `limits.max_side`, and tries
-/// each encoding of [`LADDER`]; when none is within `limits.max_bytes`,
+/// each encoding of `ladder`; when none is within `limits.max_bytes`,
 /// does the same at 70 % of the size, up to six times. `what` names the
 /// argument in the message when nothing fits.
 pub async fn encode_within<P: Painter>(
@@ -173,12 +194,15 @@ pub async fn encode_within<P: Painter>(
     crop: Crop,
     limits: Limits,
     placement: Option<Placement>,
+    ladder: &[Encoding],
     what: &str,
 ) -> Result<Prepared> {
     for (width, height) in sizes(crop, limits.max_side) {
-        for encoding in LADDER {
-            let bytes = painter.paint(crop, width, height, encoding).await?;
-            if bytes.len() <= limits.max_bytes {
+        for &encoding in ladder {
+            let painted = painter
+                .paint(crop, width, height, encoding, limits.max_bytes)
+                .await?;
+            if let Some(bytes) = painted.filter(|b| b.len() <= limits.max_bytes) {
                 return Ok(Prepared {
                     data_url: data_url(encoding.mime(), &bytes),
                     scaling: Scaling {
@@ -275,11 +299,20 @@ mod tests {
     fn an_exif_orientation_is_applied_and_the_shown_size_planned() {
         let mut jpeg = info(Format::Jpeg, 800, 600);
         jpeg.orientation = Some(Orientation::Rotate90);
-        let Plan::Redraw { crop, .. } = for_bytes(&jpeg, 10_000, Limits::DEFAULT, None).unwrap()
+        let Plan::Redraw { crop, ladder, .. } =
+            for_bytes(&jpeg, 10_000, Limits::DEFAULT, None).unwrap()
         else {
             panic!("an oriented JPEG is redrawn");
         };
         assert_eq!((crop.width, crop.height), (600, 800));
+        // A photo is sent as a JPEG again; anything else tries PNG first.
+        assert_eq!(ladder, &PHOTO_LADDER);
+        let Plan::Redraw { ladder, .. } =
+            for_bytes(&info(Format::Webp, 8, 8), 100, Limits::DEFAULT, None).unwrap()
+        else {
+            panic!("a WebP is redrawn");
+        };
+        assert_eq!(ladder, &LADDER);
     }
 
     #[test]
@@ -302,9 +335,16 @@ mod tests {
     struct Counting<F: Fn(u32, u32, Encoding) -> usize>(F, Vec<(u32, u32, Encoding)>);
 
     impl<F: Fn(u32, u32, Encoding) -> usize> Painter for Counting<F> {
-        async fn paint(&mut self, _: Crop, w: u32, h: u32, e: Encoding) -> Result<Vec<u8>> {
+        async fn paint(
+            &mut self,
+            _: Crop,
+            w: u32,
+            h: u32,
+            e: Encoding,
+            _: usize,
+        ) -> Result<Option<Vec<u8>>> {
             self.1.push((w, h, e));
-            Ok(vec![0; (self.0)(w, h, e)])
+            Ok(Some(vec![0; (self.0)(w, h, e)]))
         }
     }
 
@@ -312,14 +352,14 @@ mod tests {
         p: &mut Counting<F>,
         limits: Limits,
     ) -> Result<Prepared> {
-        // Painters that answer at once: one poll of the future completes it.
-        let fut = encode_within(p, Crop::whole(2000, 1000), limits, None, "image");
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match fut.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(r) => r,
-            std::task::Poll::Pending => panic!("a painter that never waits"),
-        }
+        ready(encode_within(
+            p,
+            Crop::whole(2000, 1000),
+            limits,
+            None,
+            &LADDER,
+            "image",
+        ))
     }
 
     #[test]

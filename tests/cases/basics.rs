@@ -79,8 +79,9 @@ async fn balance_reflects_the_charge() {
     );
 }
 
-/// The client's loopback rule reads a URL's host as this engine's own URL
-/// parser does (`fetch` connects where `new URL(u).hostname` says).
+/// The loopback rule sees the host this engine's own URL parser sees
+/// (`fetch` connects where `new URL(u).hostname` says), and the native
+/// build's parser (the url crate) reads every spelling as the engine does.
 #[wasm_bindgen_test]
 async fn the_loopback_rule_agrees_with_the_engines_url_parser() {
     let hostname = js(
@@ -116,13 +117,13 @@ async fn the_loopback_rule_agrees_with_the_engines_url_parser() {
         "http://0x80.0.0.1",
     ];
     for url in cases {
-        let host = hostname
+        let written = hostname
             .call1(&JsValue::NULL, &JsValue::from_str(url))
             .unwrap()
             .as_string()
             .unwrap_or_default();
         // A rooted name (`localhost.`) names the same host.
-        let host = host.strip_suffix('.').unwrap_or(&host);
+        let host = written.strip_suffix('.').unwrap_or(&written);
         let engine = host == "localhost"
             || host.ends_with(".localhost")
             || host == "[::1]"
@@ -132,5 +133,13 @@ async fn the_loopback_rule_agrees_with_the_engines_url_parser() {
                 && host.split('.').all(|p| p.bytes().all(|b| b.is_ascii_digit())));
         let ours = anysolver_coordinates::__private::is_loopback_url(url);
         assert_eq!(ours, engine, "{url}: the engine reads host {host:?}");
+        let native = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        assert_eq!(
+            native, written,
+            "{url}: the url crate and the engine disagree"
+        );
     }
 }

@@ -80,6 +80,8 @@ test("the tarball ships exactly the files the package needs, its licenses among 
     "cjs/anysolver_coordinates_bg.wasm",
     "cjs/package.json",
     "node.mjs",
+    "node/anysolver_coordinates.js",
+    "node/anysolver_coordinates_bg.wasm",
     "package.json",
   ]);
 });

@@ -1,7 +1,10 @@
-//! `cargo xtask build`: the npm package into `pkg/` (the ESM build for
-//! browsers, bundlers and Node, plus a CommonJS build for `require`),
-//! optimised with binaryen's wasm-opt, loaded in Node as a smoke check, and
-//! packed into `target/npm/`.
+//! `cargo xtask build`: the npm package into `pkg/`, from two builds of the
+//! crate: the browser build (ESM, for browsers, workers and bundlers;
+//! optimised for size) and the Node build (with the `codec` feature, whose
+//! pure-Rust image codec stands in for the canvas Node lacks; optimised for
+//! speed), as ESM in `pkg/node/` and CommonJS in `pkg/cjs/`. Optimised with
+//! binaryen's wasm-opt, loaded in Node as a smoke check, and packed into
+//! `target/npm/`.
 
 use crate::util::{Result, cmd, exec, output, root};
 use std::fs;
@@ -10,9 +13,12 @@ use std::path::Path;
 /// The file stem wasm-pack writes.
 pub const OUT_NAME: &str = "anysolver_coordinates";
 
-/// The crate features of the npm build (and of the wasm test suites, so
-/// that they run what ships).
+/// The crate features of the browser build (and of the browser's wasm test
+/// suites, so that they run what ships).
 pub const FEATURES: &str = "small-allocator";
+
+/// The crate features of the Node build (and of the Node wasm test suite).
+pub const NODE_FEATURES: &str = "small-allocator,codec";
 
 /// Builds `pkg/` and the tarball.
 pub fn run() -> Result {
@@ -37,24 +43,45 @@ pub fn run() -> Result {
             FEATURES,
         ],
     ))?;
-    // The CommonJS build for `require()` in Node, from the same compiled module.
-    let compiled = root()
-        .join("target/wasm32-unknown-unknown/release")
-        .join(format!("{OUT_NAME}.wasm"));
+    // The Node build: the codec, optimised for speed (the `node` profile),
+    // as ESM for node.mjs and as CommonJS for `require()`.
     exec(&mut cmd(
-        "wasm-bindgen",
+        "cargo",
         &[
+            "build",
+            "--profile",
+            "node",
             "--target",
-            "nodejs",
-            "--out-dir",
-            "pkg/cjs",
-            "--out-name",
-            OUT_NAME,
-            &compiled.to_string_lossy(),
+            "wasm32-unknown-unknown",
+            "-p",
+            "anysolver-coordinates",
+            "--features",
+            NODE_FEATURES,
         ],
     ))?;
-    for (dir, format) in [(pkg.clone(), "esm"), (pkg.join("cjs"), "cjs")] {
-        optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+    let compiled = root()
+        .join("target/wasm32-unknown-unknown/node")
+        .join(format!("{OUT_NAME}.wasm"));
+    for (target, dir) in [("web", "pkg/node"), ("nodejs", "pkg/cjs")] {
+        exec(&mut cmd(
+            "wasm-bindgen",
+            &[
+                "--target",
+                target,
+                "--out-dir",
+                dir,
+                "--out-name",
+                OUT_NAME,
+                &compiled.to_string_lossy(),
+            ],
+        ))?;
+    }
+    for (dir, format, level) in [
+        (pkg.clone(), "esm", "-Oz"),
+        (pkg.join("node"), "esm", "-O3"),
+        (pkg.join("cjs"), "cjs", "-O3"),
+    ] {
+        optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")), level)?;
         compact_glue(&dir.join(format!("{OUT_NAME}.js")), format)?;
     }
     package_files()?;
@@ -113,18 +140,19 @@ fn compact_glue(js: &Path, format: &str) -> Result {
     ))
 }
 
-/// `wasm-opt -Oz` with binaryen from node_modules only: Debian's
+/// `wasm-opt` at `level` (`-Oz` for browsers, `-O3` for Node) with
+/// binaryen from node_modules only: Debian's
 /// /usr/bin/wasm-opt corrupts wasm-bindgen output. `--low-memory-unused`
 /// holds for rustc's wasm32 layout (data from 1 MiB up, the stack below it
 /// growing down: only a stack about to overflow reaches the first KiB),
 /// and lets binaryen fold constant addresses into loads and stores.
-fn optimise(wasm: &Path) -> Result {
+fn optimise(wasm: &Path, level: &str) -> Result {
     let wasm = wasm.to_string_lossy();
     let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
     exec(&mut cmd(
         &wasm_opt.to_string_lossy(),
         &[
-            "-Oz",
+            level,
             "--converge",
             "--low-memory-unused",
             "--strip-debug",
@@ -181,11 +209,15 @@ fn package_files() -> Result {
     // The CommonJS build inside a "type": "module" package needs its own marker.
     fs::write(pkg.join("cjs/package.json"), "{\"type\": \"commonjs\"}\n")
         .map_err(|e| format!("writing pkg/cjs/package.json: {e}"))?;
+    // One set of declarations for both builds: the API is the same.
     for stray in [
         ".gitignore",
         "cjs/.gitignore",
         "cjs/anysolver_coordinates.d.ts",
         "cjs/anysolver_coordinates_bg.wasm.d.ts",
+        "node/.gitignore",
+        "node/anysolver_coordinates.d.ts",
+        "node/anysolver_coordinates_bg.wasm.d.ts",
     ] {
         let _ = fs::remove_file(pkg.join(stray));
     }
