@@ -1,20 +1,21 @@
-// Solving a click challenge from Node with Playwright: screenshot the
-// challenge element, solve the picture with anysolver-coordinates, click the
-// points with page.mouse. `region` maps the answer from screenshot pixels to
-// the element's CSS pixels, so any devicePixelRatio works.
+// Solving a click challenge from Node with Playwright: a screenshot of the
+// viewport, the challenge's box as `region`, the points clicked with
+// page.mouse. The client crops the screenshot to the box at the scale it
+// measures (any devicePixelRatio), shrinks it, and answers in the box's
+// CSS pixels, in the page or in a frame.
 //
 //   ANYSOLVER_KEY=... node solve.mjs https://example.com/page-with-a-challenge
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { CoordinatesClient } from "anysolver-coordinates";
 
-/** Solves what `challenge` (a Locator) shows and clicks the answer on `page`. */
+/** Solves what `challenge` (a Locator, in the page or a frame) shows and clicks the answer on `page`. */
 export async function solveAndClick(page, challenge, client, comment) {
+  await challenge.scrollIntoViewIfNeeded();
   const box = await challenge.boundingBox();
-  // One pixel per CSS pixel keeps the picture within the providers' limits
-  // (Node cannot shrink images); `region` would map a 2× picture just as well.
-  const picture = await challenge.screenshot({ type: "jpeg", quality: 90, scale: "css" });
-  const points = await client.solve(picture, { comment, region: { width: box.width, height: box.height } });
+  const screenshot = await page.screenshot();
+  const region = { ...box, viewportWidth: page.viewportSize().width };
+  const points = await client.solve(screenshot, { comment, region });
   for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
   return points;
 }

@@ -26,6 +26,28 @@ pub struct ChallengeQuery {
     height: Option<u32>,
     /// `png` (default), `jpeg` or `gif`.
     format: Option<String>,
+    /// For a JPEG: store the pixels turned and say so with this EXIF
+    /// orientation (`6`: the stored pixels are the picture turned a quarter
+    /// anticlockwise, and a viewer that honours EXIF shows the challenge,
+    /// whose answer is in the pixels shown).
+    orientation: Option<u16>,
+}
+
+/// `jpeg` with an APP1 segment (right after SOI) whose EXIF IFD0 holds
+/// one entry, `Orientation` = `value`.
+fn with_exif_orientation(jpeg: &[u8], value: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+    tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    tiff.extend_from_slice(&value.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let len = u16::try_from(app1.len() + 2).unwrap_or(u16::MAX);
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(jpeg.get(2..).unwrap_or_default());
+    out
 }
 
 fn render(
@@ -48,6 +70,18 @@ fn render(
         }
     };
     let mut bytes = Vec::new();
+    if let Some(orientation) = q.orientation {
+        if orientation != 6 || format != image::ImageFormat::Jpeg {
+            return Err(ApiError::external(
+                "INVALID_TASK_DATA",
+                "orientation=6 is offered, for JPEGs only",
+            ));
+        }
+        image::imageops::rotate270(&c.image)
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .map_err(|e| ApiError::external("INTERNAL_ERROR", e.to_string()))?;
+        return Ok((c, with_exif_orientation(&bytes, 6), mime));
+    }
     let encoded = if format == image::ImageFormat::Gif {
         image::DynamicImage::ImageRgb8(c.image.clone())
             .to_rgba8()

@@ -9,7 +9,7 @@ use crate::util::{
 };
 
 /// The targets in `fuzz/fuzz_targets/`, with what each one feeds.
-const TARGETS: [(&str, &str); 3] = [
+const TARGETS: [(&str, &str); 4] = [
     (
         "response",
         "any bytes as an API answer: envelope, task id, balance, poll, points",
@@ -19,6 +19,10 @@ const TARGETS: [(&str, &str); 3] = [
         "any text as base64 or a data URL, round-tripped",
     ),
     ("sniff", "any bytes as an image header"),
+    (
+        "codec",
+        "any bytes as an image for the Node build's codec: decoded, turned, shrunk, encoded",
+    ),
 ];
 
 /// The cargo-fuzz release used.

@@ -192,26 +192,33 @@ fn write_json(path: &Path, json: &serde_json::Value) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// The wasm test suites, compiled together (`cargo test --no-run`): each
-/// suite's name and its `.wasm`.
-fn build_wasm_suites(sandbox_url: &str) -> Result<BTreeMap<String, PathBuf>> {
-    let mut c = cmd(
-        "cargo",
-        &[
-            "test",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "anysolver-coordinates",
-            "--features",
-            build::FEATURES,
-            "--tests",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ],
-    );
+/// The wasm test suites `names`, compiled together with `features`
+/// (`cargo test --no-run`): each suite's name and its `.wasm`.
+fn build_wasm_suites(
+    sandbox_url: &str,
+    features: &str,
+    names: &[&str],
+) -> Result<BTreeMap<String, PathBuf>> {
+    let mut args = vec![
+        "test",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "anysolver-coordinates",
+        "--features",
+        features,
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ];
+    for name in names {
+        args.extend(["--test", name]);
+    }
+    let mut c = cmd("cargo", &args);
     c.env("SANDBOX_URL", sandbox_url);
-    println!("$ cargo test --target wasm32-unknown-unknown --tests --no-run");
+    println!(
+        "$ cargo test --target wasm32-unknown-unknown --features {features} --test {} --no-run",
+        names.join(" --test ")
+    );
     let out = c
         .output()
         .map_err(|e| format!("could not run cargo test --no-run: {e}"))?;
@@ -368,7 +375,18 @@ pub fn run() -> Result {
     let server = sandbox::start(&["--solve-delay-ms", "300"], &artifacts.join("sandbox.log"))?;
     println!("== wasm test suites: compile");
     let started = Instant::now();
-    let suites = build_wasm_suites(&server.url)?;
+    // The browser suites run the browser build's features; the Node suite
+    // the Node build's, codec and all.
+    let mut suites = build_wasm_suites(
+        &server.url,
+        build::FEATURES,
+        &["web", "worker", "service_worker", "memory"],
+    )?;
+    suites.extend(build_wasm_suites(
+        &server.url,
+        build::NODE_FEATURES,
+        &["node"],
+    )?);
     t.timed("compile the wasm test suites", started);
     let runner = |suite: &str, env: &[(&str, &Path)]| -> Result<(String, Command)> {
         let wasm = suites
