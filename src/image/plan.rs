@@ -89,7 +89,10 @@ pub enum Plan {
 /// The plan for encoded bytes of `len` bytes described by `info`: as they
 /// are when every provider takes the format, the size and the payload,
 /// nothing is to be cut out and no EXIF orientation is to be applied
-/// (a provider might show the pixels unrotated); else redrawn.
+/// (a provider might show the pixels unrotated); else redrawn, trying PNG
+/// first unless the picture came as a JPEG (a photo), or as a PNG so dense
+/// that at the size sent it would still be over the byte limit (a noisy
+/// screenshot: a PNG of it cannot fit, and only costs time to find out).
 pub fn for_bytes(
     info: &ImageInfo,
     len: usize,
@@ -111,13 +114,26 @@ pub fn for_bytes(
         Plan::Redraw {
             crop,
             placement,
-            ladder: if info.format == Format::Jpeg {
+            ladder: if info.format == Format::Jpeg || png_cannot_fit(info, len, crop, limits) {
                 &PHOTO_LADDER
             } else {
                 &LADDER
             },
         }
     })
+}
+
+/// Whether a PNG of `crop`, at its size within the limits and as dense as
+/// the PNG it came from (`len` bytes for all of `info`'s pixels), would be
+/// over `limits.max_bytes`.
+fn png_cannot_fit(info: &ImageInfo, len: usize, crop: Crop, limits: Limits) -> bool {
+    if info.format != Format::Png {
+        return false;
+    }
+    let (w, h) = fit_within(crop.width, crop.height, limits.max_side);
+    let pixels = |w: u32, h: u32| f64::from(w) * f64::from(h);
+    let density = len as f64 / pixels(info.width, info.height).max(1.0);
+    density * pixels(w, h) > limits.max_bytes as f64
 }
 
 /// The part of a `width`×`height` picture to draw (all of it, or what
@@ -311,6 +327,28 @@ mod tests {
             for_bytes(&info(Format::Webp, 8, 8), 100, Limits::DEFAULT, None).unwrap()
         else {
             panic!("a WebP is redrawn");
+        };
+        assert_eq!(ladder, &LADDER);
+        // A PNG of noise: 11 MB for 2560×1600, so 1.9 MB even at 1000 px.
+        let Plan::Redraw { ladder, .. } = for_bytes(
+            &info(Format::Png, 2560, 1600),
+            11_000_000,
+            Limits::DEFAULT,
+            None,
+        )
+        .unwrap() else {
+            panic!("a wide PNG is redrawn");
+        };
+        assert_eq!(ladder, &PHOTO_LADDER);
+        // An ordinary screenshot, 300 kB for the same size: PNG first.
+        let Plan::Redraw { ladder, .. } = for_bytes(
+            &info(Format::Png, 2560, 1600),
+            300_000,
+            Limits::DEFAULT,
+            None,
+        )
+        .unwrap() else {
+            panic!("a wide PNG is redrawn");
         };
         assert_eq!(ladder, &LADDER);
     }

@@ -293,7 +293,16 @@ pub fn tarball_files() -> Result<Vec<String>> {
 
 /// What ships to browsers, gzipped: the `.wasm` and its JS glue.
 pub fn browser_size() -> Result<u64> {
-    let pkg = root().join("pkg");
+    size_of(&root().join("pkg"))
+}
+
+/// What Node loads (`pkg/node/`), gzipped: the `.wasm` and its JS glue.
+pub fn node_size() -> Result<u64> {
+    size_of(&root().join("pkg").join("node"))
+}
+
+/// The `.wasm` and JS glue in `pkg`, gzipped.
+fn size_of(pkg: &Path) -> Result<u64> {
     let mut total = 0;
     for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
         let path = pkg.join(name);
