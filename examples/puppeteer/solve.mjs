@@ -16,7 +16,9 @@ export async function solveFromViewport(page, challenge, client, comment) {
   const screenshot = await page.screenshot();
   const region = { ...box, viewportWidth: page.viewport().width };
   const points = await client.solve(screenshot, { comment, region });
-  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
+  // A press that lasts a moment: without it, clicks into a frame of another
+  // origin are now and then lost (Chromium 156).
+  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y, { delay: 50 });
   return points;
 }
 
@@ -26,7 +28,7 @@ export async function solveFromElement(page, challenge, client, comment) {
   const box = await challenge.boundingBox();
   const screenshot = await challenge.screenshot();
   const points = await client.solve(screenshot, { comment, region: { width: box.width, height: box.height } });
-  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
+  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y, { delay: 50 });
   return points;
 }
 

@@ -8,7 +8,7 @@ use crate::challenge::{ChallengeSpec, generate};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
@@ -31,6 +31,9 @@ pub struct ChallengeQuery {
     /// anticlockwise, and a viewer that honours EXIF shows the challenge,
     /// whose answer is in the pixels shown).
     orientation: Option<u16>,
+    /// For `/challenge/page`: `strict` sends a Content-Security-Policy that
+    /// forbids wasm (see [`strict_csp`]).
+    csp: Option<String>,
 }
 
 /// `jpeg` with an APP1 segment (right after SOI) whose EXIF IFD0 holds
@@ -209,7 +212,7 @@ pub async fn challenge_page(Query(q): Query<ChallengeQuery>) -> Response {
          <img data-anysolver-challenge alt=\"challenge {seed}\" style=\"width:600px;height:auto;border:3px solid #333;padding:7px\" \
          src=\"/challenge/image?seed={seed}&amp;width={width}&amp;height={height}\"></body></html>"
     );
-    axum::response::Html(html).into_response()
+    page(html, q.csp.as_deref(), || strict_csp("img", ""))
 }
 
 /// Query of `GET /challenge/widget`.
@@ -225,6 +228,76 @@ pub struct WidgetQuery {
     /// the other origin, so tainted), `background` (a CSS background) or
     /// `iframe` (a tainted canvas inside a frame of the other origin).
     variant: Option<String>,
+    /// `strict`: served with a Content-Security-Policy that forbids wasm
+    /// (see [`strict_csp`]).
+    csp: Option<String>,
+    /// `0`: no `data-anysolver-*` attributes, as on a page that names
+    /// nothing (default `1`).
+    marks: Option<u8>,
+}
+
+/// The other of the sandbox's two origins (`127.0.0.1` and `localhost` on
+/// the same port), from the request's `Host`.
+fn other_origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let port = host.rsplit_once(':').map_or("", |(_, p)| p);
+    let name = if host.starts_with("localhost") {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
+    if port.is_empty() {
+        format!("http://{name}")
+    } else {
+        format!("http://{name}:{port}")
+    }
+}
+
+/// A Content-Security-Policy as strict pages send it, without
+/// `'wasm-unsafe-eval'`: `default-src 'self'; img-src 'self' data:;
+/// style-src 'self' 'unsafe-inline'`, plus, where a widget variant shows
+/// the other origin, that origin for its images (`canvas`) or its frame
+/// (`iframe`): without them the page could not show the challenge at all.
+fn strict_csp(variant: &str, other: &str) -> String {
+    let img = if variant == "canvas" {
+        format!(" {other}")
+    } else {
+        String::new()
+    };
+    let frame = if variant == "iframe" {
+        format!(" frame-src {other};")
+    } else {
+        String::new()
+    };
+    format!(
+        "default-src 'self'; img-src 'self' data:{img};{frame} style-src 'self' 'unsafe-inline'"
+    )
+}
+
+/// `html`, with the strict Content-Security-Policy when `csp` asks for it.
+fn page(html: String, csp: Option<&str>, policy: impl FnOnce() -> String) -> Response {
+    let mut response = axum::response::Html(html).into_response();
+    if csp == Some("strict")
+        && let Ok(value) = policy().parse()
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// `GET /challenge/widget.js`: the widget's script (a file of its own, as
+/// a page with a strict Content-Security-Policy needs).
+pub async fn widget_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("widget.js"),
+    )
+        .into_response()
 }
 
 /// `GET /challenge/widget?seed=&width=&height=&variant=`: a challenge that
@@ -232,7 +305,7 @@ pub struct WidgetQuery {
 /// `pending` to `passed` once every target was clicked (within 4% of the
 /// image's shorter side) and nothing else, or to `failed`. `127.0.0.1` and
 /// `localhost` are the two origins the variants draw across.
-pub async fn challenge_widget(Query(q): Query<WidgetQuery>) -> Response {
+pub async fn challenge_widget(headers: HeaderMap, Query(q): Query<WidgetQuery>) -> Response {
     let variant = q.variant.unwrap_or_else(|| "img".to_owned());
     if !["img", "canvas", "background", "iframe"].contains(&variant.as_str()) {
         return ApiError::external("INVALID_TASK_DATA", format!("unknown variant {variant}"))
@@ -253,9 +326,12 @@ pub async fn challenge_widget(Query(q): Query<WidgetQuery>) -> Response {
         "comment": c.comment,
         "answer": c.answer,
         "tolerance": 0.04 * f64::from(width.min(height)),
+        "marks": q.marks != Some(0),
+        "csp": q.csp.as_deref() == Some("strict"),
     });
     // `</` cannot occur in this JSON (no strings from the query but the
     // checked variant), so it is safe inside the <script>.
     let html = include_str!("widget.html").replace("/*CONFIG*/null", &config.to_string());
-    axum::response::Html(html).into_response()
+    let other = other_origin(&headers);
+    page(html, q.csp.as_deref(), || strict_csp(&variant, &other))
 }

@@ -139,6 +139,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .route("/challenge/image", get(extras::challenge_image))
         .route("/challenge/page", get(extras::challenge_page))
         .route("/challenge/widget", get(extras::challenge_widget))
+        .route("/challenge/widget.js", get(extras::widget_script))
         .route("/sandbox/accounts", post(extras::new_account))
         .route("/sandbox/stats", post(extras::stats))
         .route("/worker", get(human::page))

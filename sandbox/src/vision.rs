@@ -53,6 +53,11 @@ pub struct Found {
 const MIN_AREA: usize = 40;
 /// How far (Euclidean RGB) a pixel may be from a palette colour to count.
 const MAX_DISTANCE: f64 = 95.0;
+/// How colourful (largest minus smallest channel) a pixel must be to count:
+/// every palette colour is (125 and more), greys are not, however close
+/// (a mid grey is within [`MAX_DISTANCE`] of purple). Without it, the
+/// anti-aliased edge of a dark border, shrunk, reads as a purple line.
+const MIN_CHROMA: u8 = 50;
 
 /// Finds every blob of a palette colour in `img`.
 pub fn find_shapes(img: &image::RgbImage) -> Vec<Found> {
@@ -135,6 +140,12 @@ pub fn answer(found: &[Found], target: Target) -> Vec<Point> {
 }
 
 fn classify(rgb: [u8; 3]) -> Option<Colour> {
+    let (lo, hi) = rgb
+        .iter()
+        .fold((u8::MAX, u8::MIN), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+    if hi - lo < MIN_CHROMA {
+        return None;
+    }
     let mut best: Option<(Colour, f64)> = None;
     for c in Colour::ALL {
         let p = c.rgb();
@@ -161,6 +172,15 @@ mod tests {
             && truth
                 .iter()
                 .all(|t| answer.iter().any(|a| (a.x - t.x).hypot(a.y - t.y) <= tol))
+    }
+
+    #[test]
+    fn greys_are_no_colour() {
+        // A mid grey is 90 from purple, within MAX_DISTANCE, yet no colour.
+        assert_eq!(classify([117, 117, 117]), None);
+        assert_eq!(classify([135, 50, 175]), Some(Colour::Purple));
+        // A shape's edge, half on the grey background, still counts.
+        assert_eq!(classify([170, 110, 190]), Some(Colour::Purple));
     }
 
     #[test]

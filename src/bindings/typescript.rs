@@ -12,6 +12,18 @@ export interface Point {
   y: number;
 }
 
+/** How an `<img>` or `<canvas>` shows its picture, in viewport CSS pixels: what `layoutOf(element)` (in `anysolver-coordinates/layout`, no wasm needed) returns, and what `toClientPoints` takes in place of the element where the element is not at hand. */
+export interface ElementLayout {
+  /** The picture's own size: an image's natural size, a canvas's width and height. */
+  natural: { width: number; height: number };
+  /** The element's content box (inside border and padding), viewport CSS pixels. */
+  content: { left: number; top: number; width: number; height: number };
+  /** The computed `object-fit` ("fill" when empty). */
+  objectFit: string;
+  /** The computed `object-position` ("50% 50%" when empty). */
+  objectPosition: string;
+}
+
 /** Everything the client accepts as an image. */
 export type ImageInput =
   | HTMLCanvasElement

@@ -136,7 +136,7 @@ impl Codec {
                 f64::from(crop.width) * sx,
                 f64::from(crop.height) * sy,
             )
-            .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+            .resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
         let size = (width, height);
         match src.channels {
             1 => resize_as::<U8>(src, &mut data, size, &options),
@@ -486,7 +486,7 @@ fn encode_into(
             let mut encoder = jpeg_encoder::Encoder::new(out, q);
             // Chroma at half resolution across and down, as libjpeg and
             // browsers encode.
-            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
             encoder.encode(&p.data, w, h, color).map_err(|e| fail(&e))?;
         }
     }

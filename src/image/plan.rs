@@ -242,7 +242,7 @@ pub async fn encode_within<P: Painter>(
 }
 
 /// The sizes tried for `crop`: within `max_side`, then 70 % of the one
-/// before, [`SHRINKS`] times.
+/// before, six times in all.
 pub fn sizes(crop: Crop, max_side: u32) -> impl Iterator<Item = (u32, u32)> {
     let first = fit_within(crop.width, crop.height, max_side);
     std::iter::successors(Some(first), |&(w, h)| {

@@ -79,6 +79,8 @@ test("the tarball ships exactly the files the package needs, its licenses among 
     "cjs/anysolver_coordinates.js",
     "cjs/anysolver_coordinates_bg.wasm",
     "cjs/package.json",
+    "layout.d.ts",
+    "layout.js",
     "node.mjs",
     "node/anysolver_coordinates.js",
     "node/anysolver_coordinates_bg.wasm",
