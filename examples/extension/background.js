@@ -1,10 +1,17 @@
 // The service worker: the network and the wasm client live here (content
-// scripts are bound by the page's CORS). The package is imported statically:
-// import() is not allowed in a service worker.
-import init, { CoordinatesClient } from "./pkg/anysolver_coordinates.js";
+// scripts are bound by the page's CORS, and its CSP may forbid wasm). The
+// package is imported statically: import() is not allowed in a service
+// worker. Content scripts send what they measured; the answer goes back in
+// viewport pixels (toClientPoints over the element's layout) or, for a
+// capture of the tab, in the element's CSS pixels.
+import init, { CoordinatesClient, toClientPoints } from "./pkg/anysolver_coordinates.js";
 import { settings } from "./settings.js";
 
-const ready = init();
+// If the package cannot load, every request says so (on the challenge).
+const ready = init().catch((e) => {
+  console.error("anysolver-coordinates did not load:", e);
+  throw new Error(`anysolver-coordinates did not load in the service worker: ${e?.message ?? e}`);
+});
 
 /** Turns an error into something a message can carry (JSON). */
 function plain(e) {
@@ -38,11 +45,12 @@ async function solve(msg, sender) {
     }
     const result = await client.waitForResult(task);
     await chrome.storage.session.remove(slot);
+    const captured = Boolean(result.placement);
     return {
-      points: result.coordinates,
+      points: !captured && msg.layout ? toClientPoints(result.coordinates, msg.layout) : result.coordinates,
       taskId: result.taskId,
       resumed: Boolean(stored),
-      captured: Boolean(result.placement),
+      captured,
       scale: result.placement?.scale,
     };
   } finally {
@@ -50,7 +58,30 @@ async function solve(msg, sender) {
   }
 }
 
+/** The toolbar button's and the context menu's handler: the picker in every
+ * frame of `tab` (activeTab grants this on the user's click). */
+async function startPicker(tab) {
+  await chrome.scripting.executeScript({
+    target: { tabId: tab.id, allFrames: true },
+    files: ["layout.js", "challenge.js", "picker.js"],
+  });
+}
+globalThis.startPicker = startPicker;
+
+chrome.action.onClicked.addListener((tab) => startPicker(tab).catch((e) => console.error("anysolver-coordinates: the picker did not start:", e)));
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({ id: "anysolver-pick", title: "Solve this click challenge", contexts: ["all"] });
+});
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === "anysolver-pick") startPicker(tab).catch((e) => console.error("anysolver-coordinates: the picker did not start:", e));
+});
+
 chrome.runtime.onMessage.addListener((msg, sender, reply) => {
+  if (msg?.type === "picker-picked") {
+    // One frame's picker picked: the others stop.
+    chrome.tabs.sendMessage(sender.tab.id, { type: "picker-stop" }).catch(() => {});
+    return false;
+  }
   if (msg?.type !== "solve") return false;
   solve(msg, sender).then(reply, (e) => reply({ error: plain(e) }));
   return true; // answer asynchronously

@@ -1,11 +1,16 @@
 // The example Manifest V3 extension in headless Chromium: loaded unpacked,
 // configured through its options page, it finds the sandbox challenge,
-// solves it in its service worker, and draws markers that sit on the truth;
-// a task survives its service worker being stopped mid-solve; and an error
-// is written on the challenge, never left pending.
+// solves it in its service worker, and draws markers that sit on the truth,
+// also on pages whose Content-Security-Policy forbids wasm (the package runs
+// in the service worker only); a task survives its service worker being
+// stopped mid-solve; an error is written on the challenge, never left
+// pending; and on a page that names nothing, the toolbar button's picker
+// solves the element the user points at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ARTIFACTS, launchWithExtension, SANDBOX } from "./browser.mjs";
 
 const DIR = new URL("../../target/extension/", import.meta.url).pathname;
@@ -16,9 +21,9 @@ async function post(path, body) {
   return r.json();
 }
 
-/** Loads the extension and saves the sandbox (and `clientKey`, if given) on its options page. */
-async function loadConfigured(clientKey, { click = false, deviceScaleFactor } = {}) {
-  const context = await launchWithExtension(DIR, { deviceScaleFactor });
+/** Loads the extension (from `dir`) and saves the sandbox (and `clientKey`, if given) on its options page. */
+async function loadConfigured(clientKey, { click = false, deviceScaleFactor, dir = DIR } = {}) {
+  const context = await launchWithExtension(dir, { deviceScaleFactor });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
   const id = new URL(worker.url()).host;
   const options = await context.newPage();
@@ -65,14 +70,24 @@ async function assertMarkersOnTruth(page, answer) {
   }
 }
 
-test("the extension marks the challenge's points within 3 CSS px", { skip, timeout: 90_000 }, async () => {
+/** Whether `page` (or a frame) may compile WebAssembly: its CSP decides. */
+const wasmAllowed = (page) =>
+  page.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => true, () => false));
+
+for (const csp of ["", "strict"]) {
+  const on = csp ? " on a page whose CSP forbids wasm" : "";
+  test(`the extension marks the challenge's points within 3 CSS px${on}`, { skip, timeout: 90_000 }, async () => {
   const { context, options } = await loadConfigured();
   try {
     await options.close();
-    const seed = 12;
+    const seed = csp ? 14 : 12;
     const truth = await (await fetch(`${SANDBOX}/challenge?seed=${seed}`)).json();
     const page = await context.newPage();
-    await page.goto(`${SANDBOX}/challenge/page?seed=${seed}`);
+    const response = await page.goto(`${SANDBOX}/challenge/page?seed=${seed}&csp=${csp}`);
+    if (csp) {
+      assert.match(response.headers()["content-security-policy"], /^default-src 'self'; img-src 'self' data:;/);
+      assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
+    }
     const data = await solved(page);
     assert.equal(data.anysolverError, undefined);
     await assertMarkersOnTruth(page, truth.answer);
@@ -81,7 +96,8 @@ test("the extension marks the challenge's points within 3 CSS px", { skip, timeo
   } finally {
     await context.close();
   }
-});
+  });
+}
 
 test("a task survives its service worker being stopped: resumed, not created twice", { skip, timeout: 90_000 }, async () => {
   // A key whose tasks take 6 s, so the worker can be stopped while one waits.
@@ -121,9 +137,9 @@ const VARIANTS = ["img", "canvas", "background", "iframe"];
 
 /** Opens the widget and waits for its verdict, or for the extension to write
  * an error on the challenge; the page's state and what the extension recorded. */
-async function verdict(context, variant, seed) {
+async function verdict(context, variant, seed, csp = "") {
   const page = await context.newPage();
-  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}`);
+  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}&csp=${csp}`);
   const frame = variant === "iframe" ? await (await page.waitForSelector("iframe")).contentFrame() : page.mainFrame();
   const look = () => frame.evaluate(() => {
     const el = document.querySelector("[data-anysolver-challenge]");
@@ -137,17 +153,19 @@ async function verdict(context, variant, seed) {
   return { page, state: await state(), marks: await look() };
 }
 
-for (const deviceScaleFactor of [1, 2]) {
-  test(`the extension passes the widget shown 4 ways at devicePixelRatio ${deviceScaleFactor}`, { skip, timeout: 240_000 }, async (t) => {
+for (const [deviceScaleFactor, csp] of [[1, ""], [2, ""], [1, "strict"], [2, "strict"]]) {
+  const on = csp ? " on pages whose CSP forbids wasm" : "";
+  test(`the extension passes the widget shown 4 ways at devicePixelRatio ${deviceScaleFactor}${on}`, { skip, timeout: 240_000 }, async (t) => {
     const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
     const { context, options } = await loadConfigured(clientKey, { click: true, deviceScaleFactor });
     try {
       await options.close();
       for (const [i, variant] of VARIANTS.entries()) {
         await t.test(variant, async () => {
-          const { page, state, marks } = await verdict(context, variant, 20 + i);
+          const { page, state, marks } = await verdict(context, variant, (csp ? 30 : 20) + i, csp);
+          if (csp) assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
           mkdirSync(ARTIFACTS, { recursive: true });
-          await page.screenshot({ path: new URL(`widget-${variant}-dpr${deviceScaleFactor}.png`, ARTIFACTS).pathname });
+          await page.screenshot({ path: new URL(`widget-${variant}-dpr${deviceScaleFactor}${csp ? "-strict" : ""}.png`, ARTIFACTS).pathname });
           assert.equal(marks.anysolverError, undefined);
           assert.equal(marks.dpr, deviceScaleFactor, "the page's devicePixelRatio");
           assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
@@ -180,15 +198,76 @@ test("a provider that answers wrong points makes the widget say failed", { skip,
   }
 });
 
-test("an error is written on the challenge in its frame, never left pending, and names no key", { skip, timeout: 90_000 }, async () => {
+test("an error is written on the challenge in its frame on a page whose CSP forbids wasm, never left pending, and names no key", { skip, timeout: 90_000 }, async () => {
   const { context, options } = await loadConfigured("anysolver_wrong_key", { click: true });
   try {
     await options.close();
-    const { state, marks } = await verdict(context, "iframe", 25);
+    const { state, marks } = await verdict(context, "iframe", 25, "strict");
     assert.equal(state, "pending", "nothing was clicked");
     assert.match(marks.anysolverError ?? "", /^ERROR_KEY_DOES_NOT_EXIST: /);
     assert.doesNotMatch(marks.anysolverError, /anysolver_wrong_key/);
     assert.equal(marks.markers, 0);
+  } finally {
+    await context.close();
+  }
+});
+
+// The picker, as a person uses it on a page the extension knows nothing of:
+// no data-anysolver-* mark anywhere, the challenge in a frame of another
+// origin, the page's CSP forbidding wasm. The toolbar button's handler
+// starts it (evaluated in the service worker, as the button calls it); the
+// pointer moves onto the challenge and clicks; the instruction is typed
+// into the prompt; the points are clicked and the widget passes.
+test("on a page that names nothing, the toolbar button's picker solves the element pointed at", { skip, timeout: 90_000 }, async () => {
+  const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
+  const { context, worker, options } = await loadConfigured(clientKey, { click: true });
+  try {
+    await options.close();
+    const seed = 26;
+    const page = await context.newPage();
+    await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=iframe&marks=0&csp=strict`);
+    const frame = await (await page.waitForSelector("iframe")).contentFrame();
+    await frame.waitForSelector("#challenge");
+    assert.equal(await page.evaluate(() => document.querySelectorAll("*").length > 0 && !document.querySelector("[data-anysolver-challenge], [data-anysolver-instruction]")), true);
+    assert.equal(await frame.evaluate(() => !document.querySelector("[data-anysolver-challenge], [data-anysolver-instruction]")), true);
+    const comment = await frame.evaluate(() => document.getElementById("instruction").textContent);
+    await page.bringToFront();
+    await worker.evaluate(async (url) => {
+      const [tab] = await chrome.tabs.query({ url });
+      await globalThis.startPicker(tab);
+    }, page.url());
+    page.on("dialog", (d) => d.accept(comment));
+    const box = await (await frame.$("#challenge")).boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    const outlined = await frame.evaluate(() => getComputedStyle(document.getElementById("challenge")).outlineStyle);
+    assert.equal(outlined, "solid", "the element under the pointer is outlined");
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => document.body.dataset.state !== "pending", null, { timeout: 60_000 }).catch(() => {});
+    const marks = await frame.evaluate(() => ({ ...document.getElementById("challenge").dataset, markers: document.querySelectorAll(".anysolver-marker").length }));
+    await page.screenshot({ path: new URL("picker-iframe-strict.png", ARTIFACTS).pathname });
+    assert.equal(marks.anysolverError, undefined);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "passed", JSON.stringify(marks));
+    assert.equal(marks.markers, Number(marks.anysolverSolved), "one marker per point");
+    assert.equal((await post("/sandbox/stats", { clientKey })).tasksCreated, 1, "one task");
+  } finally {
+    await context.close();
+  }
+});
+
+test("when the package cannot load in the service worker, the challenge says so", { skip, timeout: 90_000 }, async () => {
+  // The extension as built, but its .wasm damaged (an interrupted download,
+  // a bad copy): init() fails in the service worker.
+  const broken = mkdtempSync(join(tmpdir(), "anysolver-broken-extension-"));
+  cpSync(DIR, broken, { recursive: true });
+  writeFileSync(join(broken, "pkg", "anysolver_coordinates_bg.wasm"), "not wasm");
+  const { context, options } = await loadConfigured(undefined, { dir: broken });
+  try {
+    await options.close();
+    const page = await context.newPage();
+    await page.goto(`${SANDBOX}/challenge/page?seed=15&csp=strict`);
+    const data = await solved(page);
+    assert.match(data.anysolverError ?? "", /did not load in the service worker/);
+    assert.equal(data.anysolverSolved, undefined);
   } finally {
     await context.close();
   }

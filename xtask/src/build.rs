@@ -116,6 +116,20 @@ fn extension() -> Result {
             &out.join("pkg").join(&file),
         )?;
     }
+    // The package's layout reader, for content scripts (classic scripts,
+    // no wasm): the same module, as a script that sets `anysolverLayout`.
+    let esbuild = root().join("node_modules").join(".bin").join("esbuild");
+    exec(&mut cmd(
+        &esbuild.to_string_lossy(),
+        &[
+            &root().join("pkg").join("layout.js").to_string_lossy(),
+            "--bundle",
+            "--format=iife",
+            "--global-name=anysolverLayout",
+            "--log-level=warning",
+            &format!("--outfile={}", out.join("layout.js").display()),
+        ],
+    ))?;
     println!("extension: target/extension/ (chrome://extensions → Load unpacked)");
     Ok(())
 }
