@@ -14,7 +14,9 @@ import init, {
   type Recognition,
   type SolveOptions,
   type Task,
+  type ElementLayout,
 } from "anysolver-coordinates";
+import { layoutOf } from "anysolver-coordinates/layout";
 
 export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, file: File): Promise<Point[]> {
   await init();
@@ -46,6 +48,8 @@ export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, fi
   const again: Recognition = await client.waitForResult(task.taskId, { timeoutMs: 1000 });
   const balance: number = await client.getBalance();
   const onScreen: Point[] = toClientPoints(again.coordinates, img);
+  const layout: ElementLayout = layoutOf(img);
+  const mapped: Point[] = toClientPoints(again.coordinates, JSON.parse(JSON.stringify(layout)) as ElementLayout);
   const box = canvas.getBoundingClientRect();
   const region: Region = { x: box.x, y: box.y, width: box.width, height: box.height, viewportWidth: innerWidth };
   const shot: Recognition = await client.recognize("data:image/png;base64,AA==", { region });
@@ -58,7 +62,7 @@ export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, fi
     const kind: ErrorKind = err.kind;
     const code: string = err.code;
     const retry: boolean = err.retryable;
-    console.log(kind, code, retry, err.taskId, xs, balance, onScreen, scale);
+    console.log(kind, code, retry, err.taskId, xs, balance, onScreen, mapped, scale);
   }
   client.free();
   return points;
