@@ -193,7 +193,7 @@ impl Client {
     pub async fn get_balance(&self) -> Result<f64> {
         let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         let body = to_json(&GetBalanceRequest {
-            client_key: &self.inner.config.client_key,
+            client_key: self.inner.config.key(),
         })?;
         let answer = self.inner.call(Method::GetBalance, &body, &cancel).await;
         self.redacted(answer.and_then(|(env, text)| env.into_balance(&text)))
@@ -313,11 +313,7 @@ impl Inner {
                 max_clicks: options.max_clicks,
                 ..CoordinatesTask::new(prepared.data_url)
             };
-            to_json(&CreateTaskRequest::new(
-                &self.config.client_key,
-                &task,
-                &routing,
-            ))?
+            to_json(&CreateTaskRequest::new(self.config.key(), &task, &routing))?
         };
         let mut attempt = 0;
         let answer = loop {
@@ -362,7 +358,7 @@ impl Inner {
 
     async fn poll(&self, task_id: &TaskId, cancel: &Cancel) -> Result<Poll> {
         let body = to_json(&GetTaskResultRequest {
-            client_key: &self.config.client_key,
+            client_key: self.config.key(),
             task_id,
         })?;
         let (env, text) = self.call(Method::GetTaskResult, &body, cancel).await?;

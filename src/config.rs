@@ -83,7 +83,9 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
     check_range(name, value, 1.0, ms(MAX_TIMEOUT))
 }
 
-/// How a [`Client`](crate::Client) talks to AnySolver.
+/// How a [`Client`](crate::Client) talks to AnySolver: with the API key,
+/// or through a relay that holds it (a public page must not: anyone can
+/// read a page's JavaScript).
 ///
 /// ```
 /// use anysolver_coordinates::Config;
@@ -93,13 +95,19 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
 ///     .with_timeout(Duration::from_secs(60));
 /// assert!(config.validate().is_ok());
 /// assert_eq!(config.request_timeout, Duration::from_secs(25));
+///
+/// let public_page = Config::relay("https://relay.example.com");
+/// assert!(public_page.validate().is_ok() && public_page.client_key.is_empty());
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The API key (`anysolver_...`). Never printed, logged or put in an
-    /// error.
+    /// error. Empty for a client of a relay.
     pub client_key: String,
+    /// Requests go to a relay that adds the key itself (`relay`): none is
+    /// sent, and `client_key` must be empty. See [`Config::relay`].
+    pub relay: bool,
     /// Base URL of the API (`endpoint`). Default [`DEFAULT_ENDPOINT`].
     pub endpoint: String,
     /// Default routing of every task.
@@ -128,6 +136,7 @@ impl Config {
     pub fn new(client_key: impl Into<String>) -> Self {
         Self {
             client_key: client_key.into(),
+            relay: false,
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             routing: Routing::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -137,6 +146,22 @@ impl Config {
             #[cfg(target_arch = "wasm32")]
             fetch: None,
         }
+    }
+
+    /// The defaults, for a client of the relay at `endpoint`, which holds
+    /// the API key and adds it to what it forwards: no key is sent, or
+    /// known here. For public web pages.
+    pub fn relay(endpoint: impl Into<String>) -> Self {
+        Self {
+            relay: true,
+            endpoint: endpoint.into(),
+            ..Self::new(String::new())
+        }
+    }
+
+    /// The key to send: `None` through a relay.
+    pub(crate) fn key(&self) -> Option<&str> {
+        (!self.relay).then_some(self.client_key.as_str())
     }
 
     /// This configuration with another base URL.
@@ -191,10 +216,24 @@ impl Config {
 
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
-        if self.client_key.trim().is_empty() {
+        if self.relay {
+            if !self.client_key.is_empty() {
+                return Err(invalid(
+                    "options.relay and options.clientKey exclude each other: the relay holds the key, \
+                     so the page must not (drop clientKey)"
+                        .to_owned(),
+                ));
+            }
+            if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT {
+                return Err(invalid(
+                    "options.relay needs options.endpoint: your relay's URL, not the service's"
+                        .to_owned(),
+                ));
+            }
+        } else if self.client_key.trim().is_empty() {
             return Err(Error::validation(
                 "MISSING_CLIENT_KEY",
-                "options.clientKey must be a non-empty string",
+                "options.clientKey must be a non-empty string (or set options.relay with your relay's endpoint)",
             ));
         }
         let lower = self.endpoint.trim().to_ascii_lowercase();
@@ -235,6 +274,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("client_key", &Redacted)
+            .field("relay", &self.relay)
             .field("endpoint", &self.endpoint)
             .field("routing", &self.routing)
             .field("timeout", &self.timeout)
@@ -472,6 +512,33 @@ mod tests {
         );
         let c = Config::new("k").with_limits(Limits::new(500_000, 8));
         assert!(c.validate().unwrap_err().message.contains("maxImageSide"));
+    }
+
+    #[test]
+    fn a_relay_client_has_an_endpoint_and_no_key() {
+        let c = Config::relay("https://relay.example.com");
+        assert_eq!((code(c.validate()), c.key()), ("ok".into(), None));
+        assert_eq!(Config::new("k").key(), Some("k"));
+        let mut with_key = Config::relay("https://relay.example.com");
+        with_key.client_key = "anysolver_x".into();
+        assert!(
+            with_key
+                .validate()
+                .unwrap_err()
+                .message
+                .contains("exclude each other")
+        );
+        let nowhere = Config::relay(DEFAULT_ENDPOINT);
+        assert!(
+            nowhere
+                .validate()
+                .unwrap_err()
+                .message
+                .contains("relay's URL")
+        );
+        let e = Config::new("").validate().unwrap_err();
+        assert_eq!(e.code, "MISSING_CLIENT_KEY");
+        assert!(e.message.contains("options.relay"), "{}", e.message);
     }
 
     #[test]

@@ -108,7 +108,8 @@ async fn solve(
         ..CoordinatesTask::new(c.image.clone())
     };
     let routing = Routing::default().with_provider("Vision");
-    let body = to_json(&CreateTaskRequest::new(key, &task, &routing)).map_err(|e| e.message)?;
+    let body =
+        to_json(&CreateTaskRequest::new(Some(key), &task, &routing)).map_err(|e| e.message)?;
     let started = Instant::now();
     let (text, ms) = post(http, &format!("{base}/createTask"), &body).await?;
     m.create_ms.push(ms);
@@ -117,7 +118,7 @@ async fn solve(
         .map_err(|e| e.message)?;
     m.task_ids.push(id.clone());
     let poll_body = to_json(&GetTaskResultRequest {
-        client_key: key,
+        client_key: Some(key),
         task_id: &id,
     })
     .map_err(|e| e.message)?;

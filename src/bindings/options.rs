@@ -45,6 +45,7 @@ struct ClientFields {
     max_image_bytes: Scalar,
     max_image_side: Scalar,
     allow_insecure_http: Scalar,
+    relay: Scalar,
     fetch: Js,
     provider: Scalar,
     selection_mode: Scalar,
@@ -149,15 +150,17 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     if value.is_undefined() || value.is_null() {
         return Err(Error::validation(
             "MISSING_CLIENT_KEY",
-            "new CoordinatesClient({ clientKey }) needs an options object with your API key",
+            "new CoordinatesClient({ clientKey }) needs an options object with your API key (or { relay: true, endpoint })",
         ));
     }
     let f: ClientFields = fields(value)?;
+    let relay = boolean("relay", f.relay)?.unwrap_or(false);
     let client_key = match f.client_key {
+        Scalar::Null if relay => String::new(),
         Scalar::Null => {
             return Err(Error::validation(
                 "MISSING_CLIENT_KEY",
-                "options.clientKey (your API key) is required",
+                "options.clientKey (your API key) is required, or options.relay: true with your relay's endpoint",
             ));
         }
         Scalar::Text(k) => k,
@@ -169,6 +172,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
         }
     };
     let mut config = Config::new(client_key);
+    config.relay = relay;
     if let Some(e) = string("endpoint", f.endpoint)? {
         config.endpoint = e;
     }

@@ -49,13 +49,11 @@ export interface RoutingOptions {
   keyPoolMode?: KeyPoolMode;
 }
 
-/** Options of `new CoordinatesClient(options)`. */
-export interface ClientOptions extends RoutingOptions {
-  /** Your API key (`anysolver_...`). Never appears in errors or logs. */
-  clientKey: string;
-  /** Base URL of the API. Default `https://api.anysolver.com`. Must be `https://`, except `http://` to this machine (localhost, 127.0.0.0/8, [::1]); anything else throws a `validation` error unless `allowInsecureHttp` is set. */
+/** Options of `new CoordinatesClient(options)` either way: with the key, or through a relay. */
+export interface CommonClientOptions extends RoutingOptions {
+  /** Base URL of the API (or of your relay). Default `https://api.anysolver.com`. Must be `https://`, except `http://` to this machine (localhost, 127.0.0.0/8, [::1]); anything else throws a `validation` error unless `allowInsecureHttp` is set. */
   endpoint?: string;
-  /** Accept an `http://` endpoint on another host, sending your key unencrypted over the network. Default false. */
+  /** Accept an `http://` endpoint on another host, sending your key (and images) unencrypted over the network. Default false. */
   allowInsecureHttp?: boolean;
   /** Overall deadline of a call, ms. Default 180000. */
   timeoutMs?: number;
@@ -68,6 +66,24 @@ export interface ClientOptions extends RoutingOptions {
   /** A fetch to use instead of `globalThis.fetch`; it is called with one `Request`. */
   fetch?: typeof fetch;
 }
+
+/** A client that holds the API key: fine in your own tools, an extension, Node; never on a public page. */
+export interface KeyClientOptions extends CommonClientOptions {
+  /** Your API key (`anysolver_...`). Never appears in errors or logs. */
+  clientKey: string;
+  relay?: false;
+}
+
+/** A client of a relay that holds the key and adds it to what it forwards (the repository's `examples/relay/`): for public web pages. No key is sent or known. */
+export interface RelayClientOptions extends CommonClientOptions {
+  relay: true;
+  /** Your relay's URL. */
+  endpoint: string;
+  clientKey?: never;
+}
+
+/** Options of `new CoordinatesClient(options)`: a key, or a relay. */
+export type ClientOptions = KeyClientOptions | RelayClientOptions;
 
 /** A progress event of a call. */
 export interface Progress {

@@ -1,6 +1,7 @@
 //! Request bodies. Each is a serde `Serialize` type; unset fields are left
-//! out of the JSON, never sent as `null`. Their `Debug` never prints the
-//! API key.
+//! out of the JSON, never sent as `null`, the key included: a client of a
+//! relay (which adds the key itself) sends none. Their `Debug` never prints
+//! the API key.
 
 use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE};
 use crate::task_id::TaskId;
@@ -50,8 +51,9 @@ impl CoordinatesTask {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTaskRequest<'a> {
-    /// The API key.
-    pub client_key: &'a str,
+    /// The API key; `None` through a relay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<&'a str>,
     /// The task.
     pub task: &'a CoordinatesTask,
     /// Forced provider.
@@ -67,7 +69,11 @@ pub struct CreateTaskRequest<'a> {
 
 impl<'a> CreateTaskRequest<'a> {
     /// The request for `task` with `routing`.
-    pub fn new(client_key: &'a str, task: &'a CoordinatesTask, routing: &'a Routing) -> Self {
+    pub fn new(
+        client_key: Option<&'a str>,
+        task: &'a CoordinatesTask,
+        routing: &'a Routing,
+    ) -> Self {
         Self {
             client_key,
             task,
@@ -94,8 +100,9 @@ impl fmt::Debug for CreateTaskRequest<'_> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskResultRequest<'a> {
-    /// The API key.
-    pub client_key: &'a str,
+    /// The API key; `None` through a relay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<&'a str>,
     /// The task, in the JSON type the service gave it.
     pub task_id: &'a TaskId,
 }
@@ -113,8 +120,9 @@ impl fmt::Debug for GetTaskResultRequest<'_> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetBalanceRequest<'a> {
-    /// The API key.
-    pub client_key: &'a str,
+    /// The API key; `None` through a relay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<&'a str>,
 }
 
 impl fmt::Debug for GetBalanceRequest<'_> {
@@ -140,7 +148,7 @@ mod tests {
             ..CoordinatesTask::new("data:image/png;base64,AAAA".into())
         };
         let routing = Routing::default().with_selection_mode(SelectionMode::AutoFastest);
-        let body = to_json(&CreateTaskRequest::new("k", &task, &routing)).unwrap();
+        let body = to_json(&CreateTaskRequest::new(Some("k"), &task, &routing)).unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
@@ -157,7 +165,7 @@ mod tests {
     fn a_task_id_goes_back_in_the_json_type_it_came_in() {
         let body = |id: TaskId| {
             to_json(&GetTaskResultRequest {
-                client_key: "k",
+                client_key: Some("k"),
                 task_id: &id,
             })
         };
@@ -172,20 +180,38 @@ mod tests {
     }
 
     #[test]
+    fn through_a_relay_no_key_is_sent() {
+        let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
+        let body = to_json(&CreateTaskRequest::new(None, &task, &Routing::default())).unwrap();
+        assert!(!body.contains("clientKey"), "{body}");
+        let poll = to_json(&GetTaskResultRequest {
+            client_key: None,
+            task_id: &"t".into(),
+        })
+        .unwrap();
+        assert_eq!(poll, r#"{"taskId":"t"}"#);
+    }
+
+    #[test]
     fn debug_never_prints_the_key() {
         let key = "anysolver_secret_key";
         let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
         let routing = Routing::default();
         let printed = [
-            format!("{:?}", CreateTaskRequest::new(key, &task, &routing)),
+            format!("{:?}", CreateTaskRequest::new(Some(key), &task, &routing)),
             format!(
                 "{:?}",
                 GetTaskResultRequest {
-                    client_key: key,
+                    client_key: Some(key),
                     task_id: &"t".into()
                 }
             ),
-            format!("{:?}", GetBalanceRequest { client_key: key }),
+            format!(
+                "{:?}",
+                GetBalanceRequest {
+                    client_key: Some(key)
+                }
+            ),
         ];
         for p in printed {
             assert!(!p.contains(key) && p.contains("[redacted]"), "{p}");

@@ -31,6 +31,14 @@ export async function usage(canvas: HTMLCanvasElement, img: HTMLImageElement, fi
     maxImageSide: 800,
   };
   const client = new CoordinatesClient(options);
+  // A public page's client: a relay, no key (and none allowed beside it).
+  const relayed: ClientOptions = { relay: true, endpoint: "https://relay.example.com" };
+  new CoordinatesClient(relayed).free();
+  // @ts-expect-error a relay client takes no key
+  const both: ClientOptions = { relay: true, endpoint: "https://relay.example.com", clientKey: "anysolver_key" };
+  // @ts-expect-error a relay client needs its endpoint
+  const nowhere: ClientOptions = { relay: true };
+  console.log(both, nowhere);
   const controller = new AbortController();
   const call: SolveOptions = {
     comment: "click on every red circle",
