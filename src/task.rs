@@ -5,38 +5,78 @@
 use crate::error::{Error, Kind};
 use crate::image::region::Placement;
 use crate::image::sizing::Scaling;
-use crate::lenient::Members;
+use crate::lenient::{Members, Scalar};
 use crate::point::{Point, RejectedPoint};
 use crate::protocol::Raw;
 pub use crate::task_id::TaskId;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
 
 /// A created task: enough to resume waiting later, even in another
 /// process (it survives `JSON.stringify`, e.g. in `chrome.storage.session`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Read back leniently, member by member: only `taskId` must be right; a
+/// `createdAt`, `scaling`, `placement` or `provider` of the wrong type or
+/// shape reads as missing, whatever the rest of the record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
-    /// Creation time, ms since the epoch.
-    #[serde(default = "not_a_time")]
+    /// Creation time, ms since the epoch (NaN when unknown).
     pub created_at: f64,
     /// The image's original and sent sizes, to map points back; `None`
     /// for a bare task id (points are then returned as sent).
-    #[serde(default, deserialize_with = "lenient")]
     pub scaling: Option<Scaling>,
     /// For a screenshot solved with a [`Region`](crate::Region): how points
     /// map onto the element's CSS pixels.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_placement"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement: Option<Placement>,
     /// The provider forced at creation, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Task {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Task;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Task record")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Task, A::Error> {
+                let mut task_id = None;
+                let mut task = Task::from_id(TaskId::Number(0), f64::NAN);
+                while let Some(key) = map.next_key::<Scalar>()? {
+                    match key.as_text().as_deref() {
+                        Some("taskId") => task_id = Some(map.next_value::<TaskId>()?),
+                        Some("createdAt") => {
+                            if let Scalar::Number(n) = map.next_value::<Scalar>()? {
+                                task.created_at = n;
+                            }
+                        }
+                        Some("scaling") => task.scaling = scaling(&map.next_value()?),
+                        Some("placement") => task.placement = placement(&map.next_value()?),
+                        Some("provider") => {
+                            if let Scalar::Text(p) = map.next_value::<Scalar>()? {
+                                task.provider = Some(p);
+                            }
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                task.task_id =
+                    task_id.ok_or_else(|| de::Error::custom("a Task record needs its taskId"))?;
+                Ok(task)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl Task {
@@ -52,10 +92,6 @@ impl Task {
     }
 }
 
-fn not_a_time() -> f64 {
-    f64::NAN
-}
-
 /// A whole number of pixels, at least 1.
 fn side(members: &Members, key: &str) -> Option<u32> {
     let n = members.number(key)?;
@@ -65,24 +101,22 @@ fn side(members: &Members, key: &str) -> Option<u32> {
 /// A scaling that cannot be read (a member missing or of the wrong type,
 /// or a side below one pixel) is no scaling. Read through [`Members`], so
 /// that the record's other fields still parse whatever this one holds.
-fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scaling>, D::Error> {
-    let m = Members::deserialize(d)?;
-    Ok((|| {
+fn scaling(m: &Members) -> Option<Scaling> {
+    (|| {
         Some(Scaling {
-            original_width: side(&m, "originalWidth")?,
-            original_height: side(&m, "originalHeight")?,
-            sent_width: side(&m, "sentWidth")?,
-            sent_height: side(&m, "sentHeight")?,
+            original_width: side(m, "originalWidth")?,
+            original_height: side(m, "originalHeight")?,
+            sent_width: side(m, "sentWidth")?,
+            sent_height: side(m, "sentHeight")?,
         })
-    })())
+    })()
 }
 
 /// A placement that cannot be read (a member missing or of the wrong
 /// type) or maps nowhere is no placement, whatever the rest of the record.
-fn lenient_placement<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Placement>, D::Error> {
-    let m = Members::deserialize(d)?;
+fn placement(m: &Members) -> Option<Placement> {
     let (scale, offset_x, offset_y) = (m.number("scale"), m.number("offsetX"), m.number("offsetY"));
-    Ok(match (scale, offset_x, offset_y) {
+    match (scale, offset_x, offset_y) {
         (Some(scale), Some(offset_x), Some(offset_y))
             if scale > 0.0 && (scale + offset_x + offset_y).is_finite() =>
         {
@@ -93,7 +127,7 @@ fn lenient_placement<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Placement
             })
         }
         _ => None,
-    })
+    }
 }
 
 /// When and how long.

@@ -35,43 +35,70 @@ impl Js {
     }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct ClientFields {
-    client_key: Scalar,
-    endpoint: Scalar,
-    timeout_ms: Scalar,
-    request_timeout_ms: Scalar,
-    max_image_bytes: Scalar,
-    max_image_side: Scalar,
-    allow_insecure_http: Scalar,
-    relay: Scalar,
-    fetch: Js,
-    provider: Scalar,
-    selection_mode: Scalar,
-    key_pool_mode: Scalar,
+/// An options object's members by name, each crossed by
+/// serde-wasm-bindgen as the JS value it is (`preserve`), then read as the
+/// option needs: scalars loosely ([`Scalar`], so that a value of the wrong
+/// type gets a message naming the option), the signal, callbacks, fetch,
+/// region and instruction image as JS values. One reader for every options
+/// object, not a derived one per struct.
+#[derive(Default)]
+struct Fields(Vec<(String, JsValue)>);
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an options object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Fields, A::Error> {
+                let mut members = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Js(value) = map.next_value()?;
+                    members.push((key, value));
+                }
+                Ok(Fields(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct CallFields {
-    comment: Scalar,
-    instructions: Js,
-    min_clicks: Scalar,
-    max_clicks: Scalar,
-    region: Js,
-    signal: Js,
-    on_progress: Js,
-    timeout_ms: Scalar,
-    provider: Scalar,
-    selection_mode: Scalar,
-    key_pool_mode: Scalar,
+impl Fields {
+    /// The member `name`, as the JS value it is (`undefined` when absent).
+    fn js(&self, name: &str) -> Js {
+        Js(self
+            .0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(JsValue::UNDEFINED, |(_, v)| v.clone()))
+    }
+
+    /// The member `name`, read loosely.
+    fn scalar(&self, name: &str) -> Scalar {
+        let v = self.js(name).0;
+        if v.is_undefined() || v.is_null() {
+            Scalar::Null
+        } else if let Some(b) = v.as_bool() {
+            Scalar::Bool(b)
+        } else if let Some(n) = v.as_f64() {
+            Scalar::Number(n)
+        } else if let Some(s) = v.as_string() {
+            Scalar::Text(s)
+        } else {
+            Scalar::Compound
+        }
+    }
 }
 
 /// Reads an options object (`undefined`/`null` read as empty).
-fn fields<T: Default + for<'de> Deserialize<'de>>(value: &JsValue) -> Result<T> {
+fn fields(value: &JsValue) -> Result<Fields> {
     if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
+        return Ok(Fields::default());
     }
     if !value.is_object() {
         return Err(invalid("options must be an object".to_owned()));
@@ -153,9 +180,9 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
             "new CoordinatesClient({ clientKey }) needs an options object with your API key (or { relay: true, endpoint })",
         ));
     }
-    let f: ClientFields = fields(value)?;
-    let relay = boolean("relay", f.relay)?.unwrap_or(false);
-    let client_key = match f.client_key {
+    let f = fields(value)?;
+    let relay = boolean("relay", f.scalar("relay"))?.unwrap_or(false);
+    let client_key = match f.scalar("clientKey") {
         Scalar::Null if relay => String::new(),
         Scalar::Null => {
             return Err(Error::validation(
@@ -173,54 +200,62 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     };
     let mut config = Config::new(client_key);
     config.relay = relay;
-    if let Some(e) = string("endpoint", f.endpoint)? {
+    if let Some(e) = string("endpoint", f.scalar("endpoint"))? {
         config.endpoint = e;
     }
-    if let Some(t) = millis("timeoutMs", f.timeout_ms)? {
+    if let Some(t) = millis("timeoutMs", f.scalar("timeoutMs"))? {
         config.timeout = t;
     }
-    if let Some(t) = millis("requestTimeoutMs", f.request_timeout_ms)? {
+    if let Some(t) = millis("requestTimeoutMs", f.scalar("requestTimeoutMs"))? {
         config.request_timeout = t;
     }
     config.limits = Limits::new(
         whole(
             "maxImageBytes",
-            f.max_image_bytes,
+            f.scalar("maxImageBytes"),
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?
         .map_or(Limits::DEFAULT.max_bytes, |n| n as usize),
         whole(
             "maxImageSide",
-            f.max_image_side,
+            f.scalar("maxImageSide"),
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?
         .unwrap_or(Limits::DEFAULT.max_side),
     );
     config.allow_insecure_http =
-        boolean("allowInsecureHttp", f.allow_insecure_http)?.unwrap_or(false);
-    config.routing = routing(f.provider, f.selection_mode, f.key_pool_mode)?;
-    config.fetch = function("fetch", f.fetch)?;
+        boolean("allowInsecureHttp", f.scalar("allowInsecureHttp"))?.unwrap_or(false);
+    config.routing = routing(
+        f.scalar("provider"),
+        f.scalar("selectionMode"),
+        f.scalar("keyPoolMode"),
+    )?;
+    config.fetch = function("fetch", f.js("fetch"))?;
     Ok(config)
 }
 
 /// The options of `solve`, `recognize` and `createTask`.
 pub fn solve_options(value: &JsValue) -> Result<SolveOptions> {
-    let f: CallFields = fields(value)?;
+    let f = fields(value)?;
     let clicks = |name, v| whole(name, v, 1.0, f64::from(crate::config::MAX_CLICKS));
     Ok(SolveOptions {
-        comment: string("comment", f.comment)?,
+        comment: string("comment", f.scalar("comment"))?,
         instructions: f
-            .instructions
+            .js("instructions")
             .get()
             .map(|i| image_from_js(&i, "instructions"))
             .transpose()?,
-        min_clicks: clicks("minClicks", f.min_clicks)?,
-        max_clicks: clicks("maxClicks", f.max_clicks)?,
-        routing: routing(f.provider, f.selection_mode, f.key_pool_mode)?,
-        region: region(f.region)?,
-        wait: wait(f.timeout_ms, f.signal, f.on_progress)?,
+        min_clicks: clicks("minClicks", f.scalar("minClicks"))?,
+        max_clicks: clicks("maxClicks", f.scalar("maxClicks"))?,
+        routing: routing(
+            f.scalar("provider"),
+            f.scalar("selectionMode"),
+            f.scalar("keyPoolMode"),
+        )?,
+        region: region(f.js("region"))?,
+        wait: wait(f.scalar("timeoutMs"), f.js("signal"), f.js("onProgress"))?,
     })
 }
 
@@ -253,8 +288,8 @@ fn region(v: Js) -> Result<Option<Region>> {
 
 /// The options of `waitForResult`.
 pub fn wait_options(value: &JsValue) -> Result<WaitOptions> {
-    let f: CallFields = fields(value)?;
-    wait(f.timeout_ms, f.signal, f.on_progress)
+    let f = fields(value)?;
+    wait(f.scalar("timeoutMs"), f.js("signal"), f.js("onProgress"))
 }
 
 fn wait(timeout_ms: Scalar, signal: Js, on_progress: Js) -> Result<WaitOptions> {

@@ -197,8 +197,7 @@ impl<'de> Deserialize<'de> for Solution {
 }
 
 /// Any answer of the API, every field optional and loosely typed.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Envelope {
     /// 0 success, 1 external error, 2 internal error.
     pub error_id: Scalar,
@@ -220,6 +219,48 @@ pub struct Envelope {
     pub solution: Option<Solution>,
     /// USD balance (getBalance).
     pub balance: Scalar,
+}
+
+/// Read member by member (a hand-written visitor, as tolerant as the
+/// fields: any value of any member is kept as data; unknown members are
+/// skipped).
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Envelope;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an answer object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let mut e = Envelope::default();
+                while let Some(key) = map.next_key::<Scalar>()? {
+                    let field = match key.as_text().as_deref() {
+                        Some("errorId") => &mut e.error_id,
+                        Some("errorCode") => &mut e.error_code,
+                        Some("errorDescription") => &mut e.error_description,
+                        Some("taskId") => &mut e.task_id,
+                        Some("status") => &mut e.status,
+                        Some("cost") => &mut e.cost,
+                        Some("provider") => &mut e.provider,
+                        Some("taskType") => &mut e.task_type,
+                        Some("balance") => &mut e.balance,
+                        Some("solution") => {
+                            e.solution = map.next_value()?;
+                            continue;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *field = map.next_value()?;
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl Envelope {
