@@ -8,6 +8,7 @@
 
 use crate::config::{Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
+use crate::gate::{Class, Gate};
 use crate::image::Image;
 use crate::image::capture;
 use crate::image::plan::Prepared;
@@ -74,6 +75,8 @@ struct Inner {
     config: Config,
     fetcher: Fetcher,
     learner: RefCell<Learner>,
+    /// How many requests are in flight, and who goes next.
+    gate: Rc<Gate>,
 }
 
 impl Client {
@@ -92,6 +95,7 @@ impl Client {
         };
         Ok(Self {
             inner: Rc::new(Inner {
+                gate: Gate::new(config.max_in_flight),
                 config,
                 fetcher,
                 learner: RefCell::new(Learner::default()),
@@ -249,6 +253,14 @@ impl Inner {
         body: &Body,
         cancel: &Cancel,
     ) -> Result<(Envelope, String)> {
+        // Wait for a slot (polls before creates); the request's own time
+        // limit starts only once it is sent.
+        let class = if method == Method::CreateTask {
+            Class::Create
+        } else {
+            Class::Poll
+        };
+        let slot = cancel.until(self.gate.enter(class)).await?;
         let reply = self
             .fetcher
             .post(
@@ -257,7 +269,9 @@ impl Inner {
                 ms(self.config.request_timeout),
                 cancel,
             )
-            .await?;
+            .await;
+        drop(slot);
+        let reply = reply?;
         if reply.status != 200 {
             return Err(Error::http(reply.status, reply.retry_after_ms));
         }

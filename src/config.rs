@@ -20,6 +20,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(25);
 /// The longest deadline accepted: one day.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+/// Default number of requests one client has in flight at once: what a
+/// browser sends at once to one HTTP/1.1 origin.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 6;
+/// The most requests in flight a client may be set to.
+pub(crate) const MAX_IN_FLIGHT: f64 = 1000.0;
 /// The longest `comment` accepted, bytes.
 pub const MAX_COMMENT_BYTES: usize = 10_000;
 /// The most clicks a task may ask for.
@@ -120,6 +125,11 @@ pub struct Config {
     /// What images are shrunk or re-encoded to fit (`maxImageBytes`,
     /// `maxImageSide`).
     pub limits: Limits,
+    /// How many requests the client has in flight at once
+    /// (`maxRequestsInFlight`); more wait their turn, polls of existing
+    /// tasks first, and a request's time limit starts when it is sent.
+    /// Default [`DEFAULT_MAX_IN_FLIGHT`].
+    pub max_in_flight: usize,
     /// Accept an `http://` endpoint on a host other than this machine
     /// (`allowInsecureHttp`). Off by default: the key would cross the
     /// network unencrypted. `http://` to `localhost`, `127.0.0.0/8` or
@@ -142,6 +152,7 @@ impl Config {
             timeout: DEFAULT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             limits: Limits::DEFAULT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             allow_insecure_http: false,
             #[cfg(target_arch = "wasm32")]
             fetch: None,
@@ -160,6 +171,7 @@ impl Config {
     }
 
     /// The key to send: `None` through a relay.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn key(&self) -> Option<&str> {
         (!self.relay).then_some(self.client_key.as_str())
     }
@@ -196,6 +208,13 @@ impl Config {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// This configuration with at most `n` requests in flight at once.
+    #[must_use]
+    pub fn with_max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n;
         self
     }
 
@@ -266,6 +285,12 @@ impl Config {
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
+        check_whole(
+            "maxRequestsInFlight",
+            self.max_in_flight as f64,
+            1.0,
+            MAX_IN_FLIGHT,
+        )?;
         self.routing.validate()
     }
 }
@@ -280,6 +305,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("request_timeout", &self.request_timeout)
             .field("limits", &self.limits)
+            .field("max_in_flight", &self.max_in_flight)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
@@ -512,6 +538,13 @@ mod tests {
         );
         let c = Config::new("k").with_limits(Limits::new(500_000, 8));
         assert!(c.validate().unwrap_err().message.contains("maxImageSide"));
+        let c = Config::new("k").with_max_in_flight(0);
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .message
+                .contains("maxRequestsInFlight")
+        );
     }
 
     #[test]

@@ -51,6 +51,9 @@ mod text;
 
 mod config;
 mod error;
+// Pure, and tested natively; only the client (wasm) uses it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod gate;
 mod host;
 mod image;
 mod layout;
@@ -66,8 +69,8 @@ mod client;
 mod transport;
 
 pub use config::{
-    Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES, MAX_TIMEOUT,
-    SolveOptions, WaitOptions,
+    Config, DEFAULT_MAX_IN_FLIGHT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS,
+    MAX_COMMENT_BYTES, MAX_TIMEOUT, SolveOptions, WaitOptions,
 };
 pub use error::{Error, Kind, Result};
 pub use image::region::{Crop, Placement, Region};

@@ -19,6 +19,9 @@
 use crate::error::{Error, Result};
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Function, Object, Promise, Reflect};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -160,6 +163,27 @@ impl Cancel {
         Ok(outcome)
     }
 
+    /// Waits for `work` (a Rust future, such as a place at the gate),
+    /// unless the signal or the deadline comes first; then `work` is
+    /// dropped.
+    pub async fn until<F: Future>(&self, work: F) -> Result<F::Output> {
+        self.check()?;
+        let stop = JsFuture::from(Promise::race(&js_sys::Array::of2(
+            &self.abort_promise,
+            &self.deadline_promise,
+        )));
+        let first = First {
+            work: Box::pin(work),
+            stop,
+        }
+        .await;
+        match first {
+            Ok(v) => Ok(v),
+            Err(token) if token == self.abort_token => Err(Error::aborted()),
+            Err(_) => Err(Error::deadline(self.timeout_ms)),
+        }
+    }
+
     /// Sleeps `ms`, unless the signal or the deadline comes first.
     pub async fn sleep(&self, ms: f64) -> Result<()> {
         if ms <= 0.0 {
@@ -172,6 +196,26 @@ impl Cancel {
     /// Milliseconds left before the deadline.
     pub fn remaining_ms(&self) -> f64 {
         (self.deadline_at - now_ms()).max(0.0)
+    }
+}
+
+/// `work`'s output, or what `stop` resolved with if it came first.
+struct First<F: Future> {
+    work: Pin<Box<F>>,
+    stop: JsFuture,
+}
+
+impl<F: Future> Future for First<F> {
+    type Output = std::result::Result<F::Output, JsValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        match Pin::new(&mut self.stop).poll(cx) {
+            Poll::Ready(Ok(token) | Err(token)) => Poll::Ready(Err(token)),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

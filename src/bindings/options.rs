@@ -225,6 +225,14 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
         )?
         .unwrap_or(Limits::DEFAULT.max_side),
     );
+    if let Some(n) = whole(
+        "maxRequestsInFlight",
+        f.scalar("maxRequestsInFlight"),
+        1.0,
+        crate::config::MAX_IN_FLIGHT,
+    )? {
+        config.max_in_flight = n as usize;
+    }
     config.allow_insecure_http =
         boolean("allowInsecureHttp", f.scalar("allowInsecureHttp"))?.unwrap_or(false);
     config.routing = routing(

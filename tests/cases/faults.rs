@@ -624,3 +624,58 @@ async fn every_fault_with_solve_and_wait_for_result() {
         wrong.join("\n")
     );
 }
+
+/// The client keeps at most `maxRequestsInFlight` requests in flight; the
+/// rest wait their turn, and a request's time limit starts only when it is
+/// sent: ten solves through a fetch that takes 400 ms a request, one at a
+/// time, with a 1 s request limit, all succeed, though most wait seconds.
+#[wasm_bindgen_test]
+async fn requests_wait_their_turn_and_their_time_limit_starts_when_sent() {
+    let c = challenge(24, 320, 240, "png").await;
+    let key = account().await;
+    let seen = js_sys::Object::new();
+    let slow = js(
+        "seen",
+        "seen.now = 0; seen.most = 0; seen.order = []; \
+         return async (req) => { seen.now++; seen.most = Math.max(seen.most, seen.now); \
+           seen.order.push(req.url.endsWith('/createTask') ? 'c' : 'p'); \
+           try { await new Promise(r => setTimeout(r, 400)); return await fetch(req); } finally { seen.now--; } }",
+    )
+    .call1(&JsValue::NULL, &seen)
+    .unwrap();
+    let o = with(
+        json(r#"{"maxRequestsInFlight": 1, "requestTimeoutMs": 1000}"#),
+        "clientKey",
+        &JsValue::from_str(&key),
+    );
+    let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
+    let o = with(o, "fetch", &slow);
+    let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            wasm_bindgen_futures::JsFuture::from(
+                client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}")),
+            )
+        })
+        .collect();
+    for call in calls {
+        let got = call.await.map_err(|e| describe(&e)).unwrap();
+        assert_close(&points(&got), &c.answer, 3.0);
+    }
+    assert_eq!(
+        get(&seen, "most").as_f64(),
+        Some(1.0),
+        "one request in flight at a time"
+    );
+    // Once a task exists, its polls go before the creates still waiting.
+    let order: String = js_sys::Array::from(&get(&seen, "order"))
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect();
+    assert!(
+        order.starts_with('c') && order.matches('c').count() == 10,
+        "{order}"
+    );
+    let (created, _, _) = stats(&key).await;
+    assert_eq!(created, 10);
+}
