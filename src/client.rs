@@ -357,7 +357,10 @@ impl Inner {
             })?;
         let task = Task {
             task_id,
-            created_at: started,
+            // When the service has it: the answer's arrival, not the call's
+            // start (the image's preparation and the wait for a free slot
+            // are not the task's age, which the polls are timed from).
+            created_at: now_ms(),
             scaling: Some(prepared.scaling),
             placement: prepared.placement,
             provider: routing.provider,

@@ -119,6 +119,7 @@ pub mod __private {
         #[cfg(feature = "codec")]
         pub use crate::image::codec::prepare;
         pub use crate::image::plan::*;
+        pub use crate::image::source::Source;
     }
     pub use crate::host::is_loopback_url;
 }

@@ -171,7 +171,15 @@ impl Learner {
     /// Records that a task of `provider` was found ready after `first_seen`
     /// seconds, the poll before having found it unfinished at `last_unfinished`.
     pub fn observe(&mut self, provider: Option<&str>, last_unfinished: f64, first_seen: f64) {
-        let estimate = (last_unfinished + first_seen) / 2.0;
+        // Solved between the two polls: their midpoint. Found solved at the
+        // first poll (nothing seen unfinished): it took at most that long,
+        // and the midpoint of (0, first poll) would tell the schedule to
+        // poll earlier and earlier, each time too soon.
+        let estimate = if last_unfinished > 0.0 {
+            (last_unfinished + first_seen) / 2.0
+        } else {
+            first_seen
+        };
         if !estimate.is_finite() || estimate <= 0.0 {
             return;
         }

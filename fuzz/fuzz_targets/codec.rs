@@ -5,14 +5,14 @@
 #![no_main]
 
 use anysolver_coordinates::Limits;
-use anysolver_coordinates::__private::image::prepare;
+use anysolver_coordinates::__private::image::{Source, prepare};
 use libfuzzer_sys::fuzz_target;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits::new(2_000, 64);
-    let fut = pin!(prepare(data.to_vec(), None, limits, "image", None));
+    let fut = pin!(prepare(Source::Bytes(data.to_vec()), limits, "image", None));
     // The codec never waits: one poll completes the future.
     let Poll::Ready(prepared) = fut.poll(&mut Context::from_waker(Waker::noop())) else {
         panic!("the codec waited");

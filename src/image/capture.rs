@@ -6,10 +6,11 @@
 
 use super::Image;
 use super::encoding;
-use super::plan::{self, Encoding, Painter, Plan, Prepared, named};
+use super::plan::{self, Encoded, Encoding, Painter, Prepared, named};
 use super::region::{Crop, Region};
 use super::sizing::Limits;
-use super::sniff::{Format, sniff};
+use super::sniff::Format;
+use super::source::{Decision, Source};
 use crate::error::{Error, Result};
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -106,7 +107,26 @@ impl Painter for CanvasPainter {
         height: u32,
         encoding: Encoding,
         _max_bytes: usize,
-    ) -> Result<Option<Vec<u8>>> {
+    ) -> Result<Option<Encoded>> {
+        // All of a canvas at its own size: encoded as it is, not drawn
+        // again (toDataURL is what a caller would write by hand).
+        let whole =
+            crop.is_whole(self.width, self.height) && (width, height) == (self.width, self.height);
+        if whole && let Some(c) = self.source.dyn_ref::<web_sys::HtmlCanvasElement>() {
+            let url = match encoding {
+                Encoding::Png => c.to_data_url_with_type(encoding.mime()),
+                Encoding::Jpeg(q) => c.to_data_url_with_type_and_encoder_options(
+                    encoding.mime(),
+                    &JsValue::from_f64(q),
+                ),
+            };
+            return url
+                .map(|u| Some(Encoded::DataUrl(u)))
+                .map_err(|e| failure(&e, self.what, "ENCODE_FAILED", "encoded"));
+        }
+        if whole && let Some(c) = self.source.dyn_ref::<web_sys::OffscreenCanvas>() {
+            return encoded(c, encoding, self.what).await.map(Some);
+        }
         let fresh = self
             .canvas
             .as_ref()
@@ -117,7 +137,7 @@ impl Painter for CanvasPainter {
         let Some(canvas) = &self.canvas else {
             return Err(no_encoder(self.what));
         };
-        to_bytes(canvas, encoding, self.what).await.map(Some)
+        encoded(canvas, encoding, self.what).await.map(Some)
     }
 }
 
@@ -141,7 +161,7 @@ pub async fn prepare(
     region: Option<Region>,
 ) -> Result<Prepared> {
     match read(image, what).await? {
-        Input::Bytes(bytes, base64) => from_bytes(bytes, base64, limits, what, region).await,
+        Input::Encoded(source) => from_source(source, limits, what, region).await,
         Input::Pixels(mut px) => {
             let (crop, placement) = plan::locate(region, px.width, px.height)?;
             plan::encode_within(&mut px, crop, limits, placement, &plan::LADDER, what).await
@@ -150,8 +170,8 @@ pub async fn prepare(
 }
 
 enum Input {
-    /// Bytes, and their base64 when the caller gave that.
-    Bytes(Vec<u8>, Option<String>),
+    /// Encoded bytes, or base64 not decoded yet.
+    Encoded(Source),
     Pixels(CanvasPainter),
 }
 
@@ -162,10 +182,10 @@ fn prop(v: &JsValue, key: &str) -> JsValue {
 async fn read(image: Image, what: &'static str) -> Result<Input> {
     match image {
         Image::Text(s) => {
-            let d = encoding::decode(&s).map_err(|e| named(e, what))?;
-            Ok(Input::Bytes(d.bytes, Some(d.base64)))
+            let text = encoding::read(&s).map_err(|e| named(e, what))?;
+            Ok(Input::Encoded(Source::Text(text)))
         }
-        Image::Bytes(bytes) => non_empty(bytes, what).map(|b| Input::Bytes(b, None)),
+        Image::Bytes(bytes) => non_empty(bytes, what).map(|b| Input::Encoded(Source::Bytes(b))),
         Image::Blob(blob) => {
             let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
                 Error::image(
@@ -173,7 +193,8 @@ async fn read(image: Image, what: &'static str) -> Result<Input> {
                     format!("the {what} Blob could not be read: {}", js_message(&e)),
                 )
             })?;
-            non_empty(Uint8Array::new(&buf).to_vec(), what).map(|b| Input::Bytes(b, None))
+            non_empty(Uint8Array::new(&buf).to_vec(), what)
+                .map(|b| Input::Encoded(Source::Bytes(b)))
         }
         Image::Element(img) => {
             if !img.complete() || img.natural_width() == 0 {
@@ -279,27 +300,21 @@ fn has_canvas() -> bool {
         .all(|name| Reflect::get(&global, &JsValue::from_str(name)).is_ok_and(|v| v.is_function()))
 }
 
-async fn from_bytes(
-    bytes: Vec<u8>,
-    base64: Option<String>,
+async fn from_source(
+    source: Source,
     limits: Limits,
     what: &'static str,
     region: Option<Region>,
 ) -> Result<Prepared> {
     #[cfg(feature = "codec")]
     if !has_canvas() {
-        return super::codec::prepare(bytes, base64, limits, what, region).await;
+        return super::codec::prepare(source, limits, what, region).await;
     }
-    let info = sniff(&bytes).map_err(|e| named(e, what))?;
-    match plan::for_bytes(&info, bytes.len(), limits, region)? {
-        Plan::AsIs { scaling, placement } => Ok(plan::as_is(
-            info.format.mime(),
-            &bytes,
-            base64.as_deref(),
-            scaling,
-            placement,
-        )),
-        Plan::Redraw {
+    match source.decide(limits, what, region)? {
+        Decision::Send(prepared) => Ok(prepared),
+        Decision::Redraw {
+            bytes,
+            info,
             crop,
             placement,
             ladder,
@@ -308,7 +323,7 @@ async fn from_bytes(
             // The Blob holds its own copy: free ours before decoding, so
             // that screenshots being prepared at once are not all in wasm
             // memory (which never shrinks) together.
-            drop((bytes, base64));
+            drop(bytes);
             // createImageBitmap applies a JPEG's EXIF orientation, as the
             // plan's shown size expects.
             let bitmap = bitmap_from(&blob, what).await?;
@@ -352,11 +367,12 @@ fn tainted(what: &str) -> Error {
     )
 }
 
-async fn to_bytes(
+/// `canvas` encoded as `encoding` (`convertToBlob`), its bytes.
+async fn encoded(
     canvas: &web_sys::OffscreenCanvas,
     encoding: Encoding,
     what: &str,
-) -> Result<Vec<u8>> {
+) -> Result<Encoded> {
     let opts = web_sys::ImageEncodeOptions::new();
     opts.set_type(encoding.mime());
     if let Encoding::Jpeg(q) = encoding {
@@ -369,5 +385,5 @@ async fn to_bytes(
         .map_err(fail)?
         .unchecked_into();
     let buf = JsFuture::from(blob.array_buffer()).await.map_err(fail)?;
-    Ok(Uint8Array::new(&buf).to_vec())
+    Ok(Encoded::Bytes(Uint8Array::new(&buf).to_vec()))
 }

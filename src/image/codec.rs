@@ -9,10 +9,11 @@
 //! filter, with SIMD where the target has it). A JPEG's EXIF orientation
 //! is applied after decoding, as browsers apply it when they draw.
 
-use super::plan::{self, Encoding, Painter, Plan, Prepared, named};
+use super::plan::{self, Encoded, Encoding, Painter, Prepared};
 use super::region::{Crop, Region};
 use super::sizing::{Limits, fit_within};
-use super::sniff::{Format, ImageInfo, Orientation, sniff};
+use super::sniff::{Format, ImageInfo, Orientation};
+use super::source::{Decision, Source};
 use crate::error::{Error, Result};
 use fast_image_resize::images::{TypedImage, TypedImageRef};
 use fast_image_resize::pixels::{U8, U8x3, U8x4};
@@ -153,32 +154,25 @@ impl Codec {
     }
 }
 
-/// Prepares encoded `bytes` (with their `base64`, when the caller gave
-/// that) the way a browser would, without a canvas: the plan decides, the
+/// Prepares an encoded image the way a browser would, without a canvas: the plan decides, the
 /// codec draws. The decoded pixels are freed before this returns.
 pub async fn prepare(
-    bytes: Vec<u8>,
-    base64: Option<String>,
+    source: Source,
     limits: Limits,
     what: &'static str,
     region: Option<Region>,
 ) -> Result<Prepared> {
-    let info = sniff(&bytes).map_err(|e| named(e, what))?;
-    match plan::for_bytes(&info, bytes.len(), limits, region)? {
-        Plan::AsIs { scaling, placement } => Ok(plan::as_is(
-            info.format.mime(),
-            &bytes,
-            base64.as_deref(),
-            scaling,
-            placement,
-        )),
-        Plan::Redraw {
+    match source.decide(limits, what, region)? {
+        Decision::Send(prepared) => Ok(prepared),
+        Decision::Redraw {
+            bytes,
+            info,
             crop,
             placement,
             ladder,
         } => {
             let mut codec = Codec::decode(&bytes, &info, crop, limits.max_side, what)?;
-            drop((bytes, base64));
+            drop(bytes);
             plan::encode_within(&mut codec, crop, limits, placement, ladder, what).await
         }
     }
@@ -192,7 +186,7 @@ impl Painter for Codec {
         height: u32,
         encoding: Encoding,
         max_bytes: usize,
-    ) -> Result<Option<Vec<u8>>> {
+    ) -> Result<Option<Encoded>> {
         let fresh = self
             .drawn
             .as_ref()
@@ -205,7 +199,7 @@ impl Painter for Codec {
         let Some(drawn) = &self.drawn else {
             return Err(Error::image("ENCODE_FAILED", "nothing was drawn"));
         };
-        encode(drawn, encoding, max_bytes, self.what)
+        Ok(encode(drawn, encoding, max_bytes, self.what)?.map(Encoded::Bytes))
     }
 }
 
@@ -553,7 +547,7 @@ mod tests {
     fn sent(p: &Prepared) -> (String, Pixels) {
         let d = decode(&p.data_url).unwrap();
         let mime = d.declared_mime.unwrap();
-        let info = sniff(&d.bytes).unwrap();
+        let info = crate::image::sniff::sniff(&d.bytes).unwrap();
         let all = Crop::whole(info.width, info.height);
         let codec = Codec::decode(&d.bytes, &info, all, u32::MAX, "image").unwrap();
         (mime, codec.pixels)
@@ -578,7 +572,12 @@ mod tests {
     }
 
     fn prepare_now(bytes: Vec<u8>, region: Option<Region>) -> Result<Prepared> {
-        ready(prepare(bytes, None, Limits::DEFAULT, "image", region))
+        ready(prepare(
+            Source::Bytes(bytes),
+            Limits::DEFAULT,
+            "image",
+            region,
+        ))
     }
 
     #[test]
@@ -613,7 +612,7 @@ mod tests {
     fn a_large_jpeg_is_decoded_small_and_sent_within_the_limits() {
         let photo = picture(4000, 3000, (3000, 1000, 200));
         let bytes = jpeg_of(&photo);
-        let info = sniff(&bytes).unwrap();
+        let info = crate::image::sniff::sniff(&bytes).unwrap();
         // 1/4 of its size covers the 1000 px it is sent at.
         let codec = Codec::decode(&bytes, &info, Crop::whole(4000, 3000), 1000, "image").unwrap();
         assert_eq!((codec.pixels.width, codec.pixels.height), (1000, 750));

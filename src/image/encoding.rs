@@ -7,6 +7,29 @@
 
 use crate::error::{Error, Result};
 
+/// A base64 string or data URL, checked and cleaned but not decoded: what
+/// an image given as text costs until it must be drawn (a header read and
+/// a check of the alphabet, not a copy of its whole body in wasm memory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The MIME type a data URL declared (`None` for bare base64).
+    pub declared_mime: Option<String>,
+    /// The payload in standard, padded base64 (cleaned of whitespace and
+    /// the URL-safe alphabet): sent as it is when the image needs no
+    /// change, instead of encoding the bytes again.
+    pub base64: String,
+    /// How many bytes it holds.
+    pub len: usize,
+    /// Its first bytes ([`HEAD`] or a few more, or all when fewer), enough
+    /// for any header.
+    pub head: Vec<u8>,
+}
+
+/// How many bytes of an image given as text are decoded to read its
+/// header: more than a PNG, GIF or WebP header needs, and room for a
+/// JPEG's EXIF segment with its thumbnail before the frame header.
+pub const HEAD: usize = 128 * 1024;
+
 /// A decoded base64 string or data URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded {
@@ -14,16 +37,14 @@ pub struct Decoded {
     pub declared_mime: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// The same bytes in standard, padded base64 (the input, cleaned of
-    /// whitespace and the URL-safe alphabet): sent as it is when the image
-    /// needs no change, instead of encoding the bytes again.
+    /// The same bytes in standard, padded base64 (see [`Text::base64`]).
     pub base64: String,
 }
 
 /// Reads `input`: a `data:<mime>;base64,<data>` URL or bare base64
 /// (standard alphabet, padding optional, whitespace ignored; the URL-safe
-/// alphabet is accepted too).
-pub fn decode(input: &str) -> Result<Decoded> {
+/// alphabet is accepted too), checked whole, its head decoded.
+pub fn read(input: &str) -> Result<Text> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Err(Error::image("EMPTY_INPUT", "the image string is empty"));
@@ -61,7 +82,7 @@ pub fn decode(input: &str) -> Result<Decoded> {
     let needs_cleaning = payload
         .bytes()
         .any(|b| b.is_ascii_whitespace() || b == b'-' || b == b'_');
-    let cleaned: String = if needs_cleaning {
+    let mut base64: String = if needs_cleaning {
         payload
             .chars()
             .filter(|c| !c.is_ascii_whitespace())
@@ -74,27 +95,66 @@ pub fn decode(input: &str) -> Result<Decoded> {
     } else {
         payload.to_owned()
     };
-    let bytes = from_base64(&cleaned).ok_or_else(|| {
+    let len = base64_len(&base64).ok_or_else(|| {
         Error::image(
             "INVALID_BASE64",
             "the image string is not valid base64 (expected A-Z, a-z, 0-9, + and /, or - and _, with optional = padding)",
         )
     })?;
-    if bytes.is_empty() {
+    if len == 0 {
         return Err(Error::image(
             "EMPTY_INPUT",
             "the image string holds no bytes",
         ));
     }
-    let mut base64 = cleaned;
     while !base64.len().is_multiple_of(4) {
         base64.push('=');
     }
-    Ok(Decoded {
+    // The head: whole groups of four characters, decoded.
+    let head_chars = (HEAD.div_ceil(3) * 4).min(base64.len());
+    let head = base64
+        .get(..head_chars)
+        .and_then(from_base64)
+        .ok_or_else(|| Error::image("INVALID_BASE64", "the image string is not valid base64"))?;
+    Ok(Text {
         declared_mime,
-        bytes,
         base64,
+        len,
+        head,
     })
+}
+
+/// The bytes `base64` (cleaned: the standard alphabet, padding optional)
+/// holds, or `None` when it is not base64: a character outside the
+/// alphabet, `=` anywhere but at the end or more than two of it, or a
+/// length that no bytes encode to.
+fn base64_len(base64: &str) -> Option<usize> {
+    let body = base64.trim_end_matches('=');
+    let pad = base64.len() - body.len();
+    let valid = body
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    (valid && pad <= 2 && body.len() % 4 != 1)
+        .then(|| body.len() / 4 * 3 + (body.len() % 4).saturating_sub(1))
+}
+
+impl Text {
+    /// All of its bytes.
+    pub fn decode(self) -> Result<Decoded> {
+        let bytes = from_base64(&self.base64).ok_or_else(|| {
+            Error::image("INVALID_BASE64", "the image string is not valid base64")
+        })?;
+        Ok(Decoded {
+            declared_mime: self.declared_mime,
+            bytes,
+            base64: self.base64,
+        })
+    }
+}
+
+/// Reads and decodes `input` whole (see [`read`]).
+pub fn decode(input: &str) -> Result<Decoded> {
+    read(input)?.decode()
 }
 
 /// `data:<mime>;base64,<bytes in base64>`.
@@ -253,6 +313,28 @@ mod tests {
         assert_eq!(binary_bytes(&binary), Some(all));
         assert_eq!(binary_bytes("a\u{100}"), None);
         assert_eq!(binary_bytes("\u{20ac}"), None);
+    }
+
+    #[test]
+    fn read_checks_the_whole_string_and_decodes_only_its_head() {
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let url = data_url("image/png", &bytes);
+        let t = read(&url).unwrap();
+        assert!(t.len == 300_000 && t.head.len() >= HEAD && t.head.len() < HEAD + 3);
+        assert_eq!(t.head.as_slice(), bytes.get(..t.head.len()).unwrap());
+        assert_eq!(t.decode().unwrap().bytes, bytes);
+        for n in 1..8 {
+            let small: Vec<u8> = (0..n).collect();
+            let t = read(&data_url("image/png", &small)).unwrap();
+            assert_eq!((t.len, t.head.as_slice()), (small.len(), small.as_slice()));
+        }
+        // A bad character far past the head is still found.
+        let mut bad = url.clone();
+        bad.push_str("AA!A");
+        assert_eq!(read(&bad).unwrap_err().code, "INVALID_BASE64");
+        assert_eq!(read("QUJD=Q==").unwrap_err().code, "INVALID_BASE64");
+        assert_eq!(read("QUJDR").unwrap_err().code, "INVALID_BASE64");
+        assert_eq!(read("QUJDRA").unwrap().len, 4);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Turning any accepted input into bytes + format + size, checking it
 //! against the limits providers accept, and mapping coordinates back.
 //!
-//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`], and
-//! [`plan`], the one decision about every image) never touches `web-sys`
+//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`],
+//! [`source`], and [`plan`], the one decision about every image) never touches `web-sys`
 //! and is tested natively; `capture` reads JS inputs and paints with the
 //! platform's canvas; `codec` (the `codec` feature) paints in pure Rust
 //! where there is no canvas.
@@ -14,6 +14,7 @@ pub mod plan;
 pub mod region;
 pub mod sizing;
 pub mod sniff;
+pub mod source;
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod capture;

@@ -8,7 +8,7 @@
 //! native Rust). Both are driven by [`encode_within`], so that the same
 //! image comes out at the same size, in the same format, on both.
 
-use super::encoding::{data_url, with_base64};
+use super::encoding::data_url;
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling, fit_within};
 use super::sniff::{Format, ImageInfo};
@@ -60,6 +60,44 @@ impl Encoding {
         match self {
             Encoding::Png => "image/png",
             Encoding::Jpeg(_) => "image/jpeg",
+        }
+    }
+}
+
+/// An encoded picture: its bytes (the codec's), or a data URL the
+/// platform wrote (the canvas's: base64 made natively, never copied out as
+/// bytes).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Encoded {
+    /// The encoded bytes.
+    Bytes(Vec<u8>),
+    /// `data:<mime>;base64,...`.
+    DataUrl(String),
+}
+
+impl Encoded {
+    /// Bytes of the encoded picture (for a data URL, what its base64 holds).
+    pub fn len(&self) -> usize {
+        match self {
+            Encoded::Bytes(b) => b.len(),
+            Encoded::DataUrl(url) => {
+                let b64 = url.split_once(',').map_or("", |(_, b)| b);
+                let pad = b64.bytes().rev().take_while(|b| *b == b'=').count();
+                (b64.len() / 4 * 3).saturating_sub(pad)
+            }
+        }
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The data URL that goes into the request.
+    fn into_data_url(self, mime: &str) -> String {
+        match self {
+            Encoded::Bytes(b) => data_url(mime, &b),
+            Encoded::DataUrl(url) => url,
         }
     }
 }
@@ -157,25 +195,6 @@ pub fn locate(
     Ok((crop, Some(placement)))
 }
 
-/// The image as sent when the plan is [`Plan::AsIs`]: its own bytes (or
-/// the base64 the caller gave, not encoded again).
-pub fn as_is(
-    mime: &str,
-    bytes: &[u8],
-    base64: Option<&str>,
-    scaling: Scaling,
-    placement: Option<Placement>,
-) -> Prepared {
-    Prepared {
-        data_url: match base64 {
-            Some(b64) => with_base64(mime, b64),
-            None => data_url(mime, bytes),
-        },
-        scaling,
-        placement,
-    }
-}
-
 /// `e` with its message naming the argument (`what`: "image" or
 /// "instructions").
 pub fn named(mut e: Error, what: &str) -> Error {
@@ -198,7 +217,7 @@ pub trait Painter {
         height: u32,
         encoding: Encoding,
         max_bytes: usize,
-    ) -> Result<Option<Vec<u8>>>;
+    ) -> Result<Option<Encoded>>;
 }
 
 /// Draws `crop` at the largest size within `limits.max_side`, and tries
@@ -218,9 +237,9 @@ pub async fn encode_within<P: Painter>(
             let painted = painter
                 .paint(crop, width, height, encoding, limits.max_bytes)
                 .await?;
-            if let Some(bytes) = painted.filter(|b| b.len() <= limits.max_bytes) {
+            if let Some(encoded) = painted.filter(|e| e.len() <= limits.max_bytes) {
                 return Ok(Prepared {
-                    data_url: data_url(encoding.mime(), &bytes),
+                    data_url: encoded.into_data_url(encoding.mime()),
                     scaling: Scaling {
                         original_width: crop.width,
                         original_height: crop.height,
@@ -354,6 +373,15 @@ mod tests {
     }
 
     #[test]
+    fn a_data_url_counts_the_bytes_its_base64_holds() {
+        for n in 0..10 {
+            let bytes = vec![7u8; n];
+            let url = data_url("image/png", &bytes);
+            assert_eq!(Encoded::DataUrl(url).len(), n);
+        }
+    }
+
+    #[test]
     fn sizes_shrink_to_seventy_percent_six_times() {
         let all: Vec<_> = sizes(Crop::whole(4000, 3000), 1000).collect();
         assert_eq!(
@@ -380,9 +408,9 @@ mod tests {
             h: u32,
             e: Encoding,
             _: usize,
-        ) -> Result<Option<Vec<u8>>> {
+        ) -> Result<Option<Encoded>> {
             self.1.push((w, h, e));
-            Ok(Some(vec![0; (self.0)(w, h, e)]))
+            Ok(Some(Encoded::Bytes(vec![0; (self.0)(w, h, e)])))
         }
     }
 
