@@ -80,6 +80,20 @@
     return null; // a CSS background or anything else
   }
 
+  /** Resolves once every image the element shows as its CSS background is
+   * loaded and decoded (on a busy machine it may still be arriving when the
+   * page says it is loaded, and the screenshot would show none of it). */
+  async function backgroundsDecoded(el) {
+    const urls = [...getComputedStyle(el).backgroundImage.matchAll(/url\("?(.*?)"?\)/g)].map((m) => m[1]);
+    await Promise.all(
+      urls.map((src) => {
+        const img = new Image();
+        img.src = src;
+        return img.decode().catch(() => {}); // one that cannot load is solved as it shows
+      }),
+    );
+  }
+
   async function ask(msg) {
     // If the service worker was stopped mid-task, asking again with the same
     // requestId resumes the stored task instead of creating a new one.
@@ -127,7 +141,9 @@
   /** Writes a failure on the challenge and in the console; never a key (the
    * client's errors carry none, and nothing else here knows one). */
   function fail(el, e) {
-    const text = `${e?.code ?? e?.name ?? "Error"}: ${e?.message ?? e}`;
+    const label = e?.code ?? e?.name ?? "Error";
+    const message = String(e?.message ?? e);
+    const text = message.startsWith(label) ? message : `${label}: ${message}`;
     el.dataset.anysolverError = text;
     console.error(`anysolver-coordinates: ${text}`);
   }
@@ -149,6 +165,7 @@
         // and painted there (right after load, a frame of another origin or
         // a CSS background can still be blank on screen).
         el.scrollIntoView({ block: "nearest", inline: "nearest" });
+        await backgroundsDecoded(el);
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         const here = await place();
         const r = el.getBoundingClientRect();

@@ -14,11 +14,11 @@ export async function solveFromViewport(page, challenge, client, comment) {
   await challenge.scrollIntoView();
   const box = await challenge.boundingBox();
   const screenshot = await page.screenshot();
-  const region = { ...box, viewportWidth: page.viewport().width };
+  // The layout viewport's width in CSS pixels (page.viewport() is null
+  // when the browser keeps its own window size).
+  const region = { ...box, viewportWidth: await page.evaluate(() => innerWidth) };
   const points = await client.solve(screenshot, { comment, region });
-  // A press that lasts a moment: without it, clicks into a frame of another
-  // origin are now and then lost (Chromium 156).
-  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y, { delay: 50 });
+  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
   return points;
 }
 
@@ -28,7 +28,7 @@ export async function solveFromElement(page, challenge, client, comment) {
   const box = await challenge.boundingBox();
   const screenshot = await challenge.screenshot();
   const points = await client.solve(screenshot, { comment, region: { width: box.width, height: box.height } });
-  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y, { delay: 50 });
+  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
   return points;
 }
 

@@ -22,7 +22,7 @@ const VARIANTS = ["img", "canvas", "background", "iframe"];
 let project;
 let client;
 let playwright;
-let puppet;
+const puppet = {};
 
 before(async () => {
   if (skip) return;
@@ -46,14 +46,20 @@ before(async () => {
   const r = await fetch(`${SANDBOX}/sandbox/accounts`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   client = new CoordinatesClient({ clientKey: (await r.json()).clientKey, endpoint: SANDBOX });
   playwright = await launch();
-  const profile = await mkdtemp(join(tmpdir(), "anysolver-puppeteer-"));
-  puppet = await puppeteer.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, userDataDir: profile });
+  // One browser per devicePixelRatio, set as a HiDPI screen sets it: with
+  // Puppeteer's setViewport emulation instead, a frame of another origin
+  // keeps devicePixelRatio 1 and clicks into it land at half their place.
+  for (const scale of [1, 2]) {
+    const profile = await mkdtemp(join(tmpdir(), "anysolver-puppeteer-"));
+    const args = [...CHROMIUM_ARGS, `--force-device-scale-factor=${scale}`, "--window-size=1280,800"];
+    puppet[scale] = await puppeteer.launch({ executablePath: "/usr/bin/chromium", headless: true, args, userDataDir: profile, defaultViewport: null });
+  }
 });
 
 after(async () => {
   client?.free();
   await playwright?.close();
-  await puppet?.close();
+  for (const browser of Object.values(puppet)) await browser.close();
   if (project) await rm(project, { recursive: true, force: true });
 });
 
@@ -99,17 +105,20 @@ test("Puppeteer: viewport and element screenshots; the widget passes at devicePi
   for (const deviceScaleFactor of [1, 2]) {
     for (const [i, [way, variant, solve]] of ways.entries()) {
       await t.test(`${way} screenshot, ${variant} at ${deviceScaleFactor}x`, async () => {
-        const page = await puppet.newPage();
-        await page.setViewport({ width: 1280, height: 800, deviceScaleFactor });
+        const page = await puppet[deviceScaleFactor].newPage();
         await page.goto(widget(variant, 60 + 10 * deviceScaleFactor + i), { waitUntil: "load" });
-        assert.equal(await page.evaluate(() => devicePixelRatio), deviceScaleFactor);
         const frame = variant === "iframe" ? await (await page.$("iframe")).contentFrame() : page.mainFrame();
+        // The page and the challenge's own frame both at the ratio.
+        assert.deepEqual(await page.evaluate(() => [devicePixelRatio, innerWidth]), [deviceScaleFactor, 1280]);
+        assert.equal(await frame.evaluate(() => devicePixelRatio), deviceScaleFactor);
         const comment = await frame.$eval("[data-anysolver-instruction]", (el) => el.textContent);
         const points = await solve(page, await frame.$("[data-anysolver-challenge]"), client, comment);
         assert.ok(points.length >= 1);
         const state = await verdict((f) => page.evaluate(f));
         await page.screenshot({ path: join(ARTIFACTS.pathname, `puppeteer-${way}-${variant}-dpr${deviceScaleFactor}.png`) });
-        assert.equal(state, "passed", `${way} ${variant} at ${deviceScaleFactor}x: ${JSON.stringify(points)}`);
+        // How many clicks the challenge's own document saw: a lost click or a wrong one.
+        const clicks = await frame.evaluate(() => document.body.dataset.clicks ?? "0");
+        assert.equal(state, "passed", `${way} ${variant} at ${deviceScaleFactor}x: ${JSON.stringify(points)}, ${clicks} clicks seen`);
         await page.close();
       });
     }

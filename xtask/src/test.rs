@@ -302,6 +302,7 @@ pub fn run() -> Result {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--all-features",
                 "--",
                 "-D",
                 "warnings",
@@ -365,7 +366,8 @@ pub fn run() -> Result {
     println!("== native tests");
     t.suite(
         "native unit and integration tests",
-        &mut cmd("cargo", &["test", "--workspace"]),
+        // The codec's unit tests too: every feature on.
+        &mut cmd("cargo", &["test", "--workspace", "--all-features"]),
     );
 
     let artifacts = root().join("test-artifacts");
