@@ -97,7 +97,10 @@ impl Codec {
         what: &'static str,
     ) -> Result<Self> {
         let mut pixels = match info.format {
-            Format::Png => png(bytes, what)?,
+            Format::Png if info.orientation.is_none() => {
+                png(bytes, rows_for(crop, max_side, info.height), what)?
+            }
+            Format::Png => png(bytes, info.height, what)?,
             Format::Jpeg => jpeg(bytes, info, crop, max_side, what)?,
             Format::Gif => gif(bytes, what)?,
             Format::Webp => webp(bytes, what)?,
@@ -106,10 +109,15 @@ impl Codec {
         if let Some(o) = info.orientation {
             pixels = oriented(pixels, o);
         }
+        // A PNG may stop above its bottom; its scale is 1 all the same.
+        let decoded_height = match (info.format, info.orientation) {
+            (Format::Png, None) => info.height,
+            _ => pixels.height,
+        };
         let (shown_w, shown_h) = info.shown_size();
         let scale = (
             f64::from(pixels.width) / f64::from(shown_w.max(1)),
-            f64::from(pixels.height) / f64::from(shown_h.max(1)),
+            f64::from(decoded_height) / f64::from(shown_h.max(1)),
         );
         Ok(Self {
             pixels,
@@ -216,7 +224,23 @@ fn unsupported(what: &str, format: Format) -> Error {
     )
 }
 
-fn png(bytes: &[u8], what: &str) -> Result<Pixels> {
+/// How many rows from the top a picture of `height` rows must have decoded
+/// for `crop` to be shrunk to fit `max_side` exactly as from the whole:
+/// the crop's rows and the filter's reach below them (a source pixel per
+/// step of the shrink, and one more).
+fn rows_for(crop: Crop, max_side: u32, height: u32) -> u32 {
+    let (_, out_h) = fit_within(crop.width, crop.height, max_side);
+    let reach = crop.height.div_ceil(out_h.max(1)) + 1;
+    crop.y
+        .saturating_add(crop.height)
+        .saturating_add(reach)
+        .min(height)
+}
+
+/// A PNG, decoded from the top down to `rows` rows: the rows below a
+/// screenshot's region are never inflated or unfiltered (an interlaced
+/// PNG is decoded whole, since its passes each cover the whole picture).
+fn png(bytes: &[u8], rows: u32, what: &str) -> Result<Pixels> {
     let fail = |e: &dyn std::fmt::Display| undecodable(what, Format::Png, e);
     let mut decoder = png::Decoder::new_with_limits(
         Cursor::new(bytes),
@@ -231,10 +255,27 @@ fn png(bytes: &[u8], what: &str) -> Result<Pixels> {
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| too_many_pixels(what, w, h))?;
-    let mut data = vec![0; size];
-    let frame = reader.next_frame(&mut data).map_err(|e| fail(&e))?;
-    data.truncate(frame.buffer_size());
-    let channels = match frame.color_type {
+    let (color, _) = reader.output_color_type();
+    let (data, h) = if rows < h && !reader.info().interlaced {
+        let line = reader
+            .output_line_size(w)
+            .ok_or_else(|| too_many_pixels(what, w, h))?;
+        let mut data = Vec::with_capacity(line.saturating_mul(rows as usize));
+        for _ in 0..rows {
+            match reader.next_row().map_err(|e| fail(&e))? {
+                Some(row) => data.extend_from_slice(row.data()),
+                None => break,
+            }
+        }
+        let got = u32::try_from(data.len() / line.max(1)).unwrap_or(0);
+        (data, got)
+    } else {
+        let mut data = vec![0; size];
+        let frame = reader.next_frame(&mut data).map_err(|e| fail(&e))?;
+        data.truncate(frame.buffer_size());
+        (data, h)
+    };
+    let channels = match color {
         png::ColorType::Grayscale => 1,
         png::ColorType::GrayscaleAlpha => {
             return Ok(Pixels {
@@ -606,6 +647,39 @@ mod tests {
             (css.x - 210.0).abs() < 1.0 && (css.y - 110.0).abs() < 1.0,
             "{css:?}"
         );
+    }
+
+    #[test]
+    fn a_png_is_decoded_down_to_its_crop_only_and_shrinks_exactly_as_whole() {
+        // Noise, so that any row read from below the crop would show.
+        let mut shot = picture(1200, 900, (0, 0, 0));
+        for (i, b) in shot.data.iter_mut().enumerate() {
+            *b = (i.wrapping_mul(2_654_435_761) >> 13) as u8;
+        }
+        let bytes = png_of(&shot);
+        let info = crate::image::sniff::sniff(&bytes).unwrap();
+        let crop = Crop {
+            x: 100,
+            y: 50,
+            width: 900,
+            height: 450,
+        };
+        let rows = rows_for(crop, 400, 900);
+        assert!((50 + 450..900).contains(&rows), "{rows}");
+        let part = Codec::decode(&bytes, &info, crop, 400, "image").unwrap();
+        assert_eq!((part.pixels.width, part.pixels.height), (1200, rows));
+        let whole = Codec {
+            pixels: png(&bytes, 900, "image").unwrap(),
+            scale: (1.0, 1.0),
+            drawn: None,
+            what: "image",
+        };
+        assert_eq!(whole.pixels.data, shot.data);
+        let (a, b) = (
+            part.draw(crop, 400, 200).unwrap(),
+            whole.draw(crop, 400, 200).unwrap(),
+        );
+        assert!(a.data == b.data, "the shrunk crops differ");
     }
 
     #[test]
