@@ -7,7 +7,7 @@ use crate::sandbox;
 use crate::util::{Result, cmd, measured_on, root, run_capture};
 
 /// The size goal for the shipped `.wasm` plus JS glue, gzipped.
-const SIZE_GOAL: u64 = 45 * 1024;
+const SIZE_GOAL: u64 = 64 * 1024;
 
 /// Runs the benchmarks.
 pub fn run() -> Result {
@@ -71,14 +71,14 @@ pub fn run() -> Result {
 /// them) and the browser sections' `Goal` lines (named by their heading).
 fn goals(size: &str, sim: &str, browser: &str) -> String {
     let mut out = Vec::new();
-    if let Some(row) = size.lines().find(|l| l.contains("goal of 45 KB")) {
+    if let Some(row) = size.lines().find(|l| l.contains("goal of 64 KB")) {
         let met = if row.contains("not met") {
             "**not met**"
         } else {
             "met"
         };
         let kb = row.rsplit('|').nth(1).unwrap_or("").trim();
-        out.push(format!("- Size, 45 KB or less gzipped: {met} ({kb} KB)"));
+        out.push(format!("- Size, 64 KB or less gzipped: {met} ({kb} KB)"));
     }
     if let Some(line) = size.lines().find(|l| l.starts_with("Budget")) {
         out.push(format!(
@@ -107,9 +107,9 @@ fn size_table() -> Result<String> {
     let node = crate::build::node_size()?;
     let mut rows = String::from("| client | gzipped bytes | KB |\n|---|---:|---:|\n");
     let verdict = if ours <= SIZE_GOAL {
-        "goal of 45 KB met"
+        "goal of 64 KB met"
     } else {
-        "goal of 45 KB **not met**"
+        "goal of 64 KB **not met**"
     };
     rows.push_str(&format!(
         "| **anysolver-coordinates** (this build; {verdict}) | {ours} | {:.1} |\n",
@@ -237,9 +237,10 @@ fn twiggy_tables() -> Result<String> {
     out.push_str(&format!(
         "\nwasm_bindgen_futures names no code of its own: it re-exports js-sys's futures, counted under js_sys. \
          {floats} of core's bytes are float formatting (`flt2dec`), which serde's error messages \
-         (\"invalid type: floating point `1.5`\") pull in whatever the crate itself prints. The 45 KB goal is far off, \
-         and not because of the named stack alone: the build before serde-wasm-bindgen and gloo-net came in \
-         (issue 14) was already 92 KB.\n"
+         (\"invalid type: floating point `1.5`\") pull in whatever the crate itself prints. The 64 KB goal (issue 25) is not reached on stable \
+         while serde-wasm-bindgen reads the options and answers: its type errors alone bring core's float printing; \
+         core's panic messages bring `str`'s Debug. Levers kept: options read by one map reader, Envelope and Task by \
+         hand-written visitors (103.1 KB to 99.0 KB).\n"
     ));
     Ok(out)
 }
@@ -264,13 +265,13 @@ mod tests {
 
     #[test]
     fn goals_are_gathered_with_their_section() {
-        let size = "| **anysolver-coordinates** (this build; goal of 45 KB **not met**) | 94212 | 92.0 |\n\n\
+        let size = "| **anysolver-coordinates** (this build; goal of 64 KB **not met**) | 94212 | 92.0 |\n\n\
                     Budget: 100 KB or less gzipped: met (94212 of 102400 bytes)";
         let sim = "**fast machine provider** (log-normal)\n| a |\nGoal (x): met\n**human provider** (y)\nGoal (z): met";
         let browser = "## Image preparation (Chromium)\n| t |\nGoal (w): **not met** (bytes)";
         assert_eq!(
             goals(size, sim, browser),
-            "- Size, 45 KB or less gzipped: **not met** (92.0 KB)\n\
+            "- Size, 64 KB or less gzipped: **not met** (92.0 KB)\n\
              - Size budget: 100 KB or less gzipped: met (94212 of 102400 bytes)\n\
              - fast machine provider: goal (x): met\n\
              - human provider: goal (z): met\n\
