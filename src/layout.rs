@@ -69,11 +69,12 @@ impl Offset {
         if let Some(inner) = t.strip_prefix("calc(").and_then(|r| r.strip_suffix(')')) {
             // `calc(A% + Bpx)` or `calc(A% - Bpx)`, as browsers serialise
             // a mixed position.
-            let (a, sign, b) = if let Some((a, b)) = inner.split_once(" + ") {
-                (a, 1.0, b)
-            } else {
-                let (a, b) = inner.split_once(" - ")?;
-                (a, -1.0, b)
+            // (Split at a char, not at " + ": a `str` pattern's searcher
+            // costs the wasm build about 5 KB of core's panic printing.)
+            let (a, rest) = inner.split_once(' ')?;
+            let (sign, b) = match rest.strip_prefix("+ ") {
+                Some(b) => (1.0, b),
+                None => (-1.0, rest.strip_prefix("- ")?),
             };
             let a = Offset::parse(a)?;
             let b = Offset::parse(b)?;

@@ -44,6 +44,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Leaf modules: the shared vocabulary, which imports nothing else of the crate.
+mod chars;
 mod lenient;
 mod point;
 mod task_id;
@@ -104,6 +105,7 @@ pub mod __private {
     }
     /// Base64 and data URLs.
     pub mod encoding {
+        pub use crate::chars::Chars;
         pub use crate::image::encoding::*;
     }
     /// Image formats and sizes from their headers.

@@ -3,14 +3,14 @@
 //! `data_url`.
 #![no_main]
 
-use anysolver_coordinates::__private::encoding::{data_url, decode};
+use anysolver_coordinates::__private::encoding::{Chars, data_url, decode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match decode(text) {
+    match decode(&Chars::from(text)) {
         Ok(d) => {
             let mime = d.declared_mime.as_deref().unwrap_or("image/png");
             let again = decode(&data_url(mime, &d.bytes)).map(|a| a.bytes);

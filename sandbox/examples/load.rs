@@ -105,7 +105,7 @@ async fn solve(
 ) -> Result<(), String> {
     let task = CoordinatesTask {
         comment: Some(c.comment.clone()),
-        ..CoordinatesTask::new(c.image.clone())
+        ..CoordinatesTask::new(c.image.as_str().into())
     };
     let routing = Routing::default().with_provider("Vision");
     let body =

@@ -19,8 +19,8 @@ fn detached(what: &str) -> Error {
 /// Reads `value` as an image; `what` names the argument in messages
 /// ("image" or "instructions").
 pub fn image_from_js(value: &JsValue, what: &str) -> Result<Image> {
-    if let Some(s) = value.as_string() {
-        return Ok(Image::Text(s));
+    if value.is_string() {
+        return Ok(Image::Text(value.clone().unchecked_into()));
     }
     if !value.is_object() {
         return Err(unsupported(value, what));

@@ -11,8 +11,9 @@ use super::region::{Crop, Region};
 use super::sizing::Limits;
 use super::sniff::Format;
 use super::source::{Decision, Source};
+use crate::chars::Chars;
 use crate::error::{Error, Result};
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +25,13 @@ extern "C" {
 
     /// A 2D context, used structurally: `drawImage` accepts every source.
     type Context2d;
+    /// A canvas element, used structurally: `toDataURL` with its answer
+    /// left a JS string.
+    type CanvasElement;
+    #[wasm_bindgen(method, catch, js_name = toDataURL)]
+    fn to_data_url(this: &CanvasElement, mime: &str, quality: JsValue)
+    -> Result<JsString, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = drawImage)]
     fn draw_image(
         this: &Context2d,
@@ -113,15 +121,14 @@ impl Painter for CanvasPainter {
         let whole =
             crop.is_whole(self.width, self.height) && (width, height) == (self.width, self.height);
         if whole && let Some(c) = self.source.dyn_ref::<web_sys::HtmlCanvasElement>() {
-            let url = match encoding {
-                Encoding::Png => c.to_data_url_with_type(encoding.mime()),
-                Encoding::Jpeg(q) => c.to_data_url_with_type_and_encoder_options(
-                    encoding.mime(),
-                    &JsValue::from_f64(q),
-                ),
+            let quality = match encoding {
+                Encoding::Png => JsValue::UNDEFINED,
+                Encoding::Jpeg(q) => JsValue::from_f64(q),
             };
-            return url
-                .map(|u| Some(Encoded::DataUrl(u)))
+            return c
+                .unchecked_ref::<CanvasElement>()
+                .to_data_url(encoding.mime(), quality)
+                .map(|u| Some(Encoded::DataUrl(Chars::from(u))))
                 .map_err(|e| failure(&e, self.what, "ENCODE_FAILED", "encoded"));
         }
         if whole && let Some(c) = self.source.dyn_ref::<web_sys::OffscreenCanvas>() {
@@ -182,7 +189,7 @@ fn prop(v: &JsValue, key: &str) -> JsValue {
 async fn read(image: Image, what: &'static str) -> Result<Input> {
     match image {
         Image::Text(s) => {
-            let text = encoding::read(&s).map_err(|e| named(e, what))?;
+            let text = encoding::read(&Chars::from(s)).map_err(|e| named(e, what))?;
             Ok(Input::Encoded(Source::Text(text)))
         }
         Image::Bytes(bytes) => non_empty(bytes, what).map(|b| Input::Encoded(Source::Bytes(b))),

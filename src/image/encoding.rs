@@ -5,24 +5,36 @@
 //! them), the `base64` crate natively (unit tests, fuzzing), so that the
 //! shipped build carries no second codec.
 
+use crate::chars::Chars;
 use crate::error::{Error, Result};
+use std::fmt;
 
 /// A base64 string or data URL, checked and cleaned but not decoded: what
 /// an image given as text costs until it must be drawn (a header read and
-/// a check of the alphabet, not a copy of its whole body in wasm memory).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// a check of the alphabet, not a copy of its whole body in wasm memory:
+/// in wasm the text stays a JS string, see [`Chars`]).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Text {
     /// The MIME type a data URL declared (`None` for bare base64).
     pub declared_mime: Option<String>,
     /// The payload in standard, padded base64 (cleaned of whitespace and
     /// the URL-safe alphabet): sent as it is when the image needs no
     /// change, instead of encoding the bytes again.
-    pub base64: String,
+    pub base64: Chars,
     /// How many bytes it holds.
     pub len: usize,
     /// Its first bytes ([`HEAD`] or a few more, or all when fewer), enough
     /// for any header.
     pub head: Vec<u8>,
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Text")
+            .field("declared_mime", &self.declared_mime)
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How many bytes of an image given as text are decoded to read its
@@ -42,64 +54,50 @@ pub struct Decoded {
     /// The bytes.
     pub bytes: Vec<u8>,
     /// The same bytes in standard, padded base64 (see [`Text::base64`]).
-    pub base64: String,
+    pub base64: Chars,
 }
 
 /// Reads `input`: a `data:<mime>;base64,<data>` URL or bare base64
 /// (standard alphabet, padding optional, whitespace ignored; the URL-safe
 /// alphabet is accepted too), checked whole, its head decoded.
-pub fn read(input: &str) -> Result<Text> {
+pub fn read(input: &Chars) -> Result<Text> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Err(Error::image("EMPTY_INPUT", "the image string is empty"));
     }
-    let (declared_mime, payload) = match strip_prefix_ignore_case(trimmed, "data:") {
-        Some(rest) => {
-            let (meta, data) = rest.split_once(',').ok_or_else(|| {
-                Error::image(
-                    "INVALID_DATA_URL",
-                    "the data URL has no comma before its data",
-                )
-            })?;
-            let mut parts = meta.split(';');
-            let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
-                return Err(Error::image(
-                    "INVALID_DATA_URL",
-                    "the data URL is not base64-encoded (expected data:<type>;base64,...)",
-                ));
-            }
-            if !mime.is_empty() && !mime.starts_with("image/") {
-                return Err(Error::image(
-                    "NOT_AN_IMAGE",
-                    format!(
-                        "the data URL holds {}, not an image",
-                        crate::text::snippet(&mime)
-                    ),
-                ));
-            }
-            ((!mime.is_empty()).then_some(mime), data)
+    let (declared_mime, payload) = if trimmed.slice(0, 5).copied().eq_ignore_ascii_case("data:") {
+        let comma = trimmed.find(",").ok_or_else(|| {
+            Error::image(
+                "INVALID_DATA_URL",
+                "the data URL has no comma before its data",
+            )
+        })?;
+        let meta = trimmed.slice(5, comma).copied();
+        let mut parts = meta.split(';');
+        let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
+            return Err(Error::image(
+                "INVALID_DATA_URL",
+                "the data URL is not base64-encoded (expected data:<type>;base64,...)",
+            ));
         }
-        None => (None, trimmed),
-    };
-    // Most strings need no cleaning: then the payload is used as it is.
-    let needs_cleaning = payload
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || b == b'-' || b == b'_');
-    let mut base64: String = if needs_cleaning {
-        payload
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .map(|c| match c {
-                '-' => '+',
-                '_' => '/',
-                other => other,
-            })
-            .collect()
+        if !mime.is_empty() && !mime.starts_with("image/") {
+            return Err(Error::image(
+                "NOT_AN_IMAGE",
+                format!(
+                    "the data URL holds {}, not an image",
+                    crate::text::snippet(&mime)
+                ),
+            ));
+        }
+        (
+            (!mime.is_empty()).then_some(mime),
+            trimmed.slice(comma + 1, trimmed.len()),
+        )
     } else {
-        payload.to_owned()
+        (None, trimmed)
     };
-    let len = base64_len(&base64).ok_or_else(|| {
+    let (mut base64, len) = standard(payload).ok_or_else(|| {
         Error::image(
             "INVALID_BASE64",
             "the image string is not valid base64 (expected A-Z, a-z, 0-9, + and /, or - and _, with optional = padding)",
@@ -111,14 +109,13 @@ pub fn read(input: &str) -> Result<Text> {
             "the image string holds no bytes",
         ));
     }
-    while !base64.len().is_multiple_of(4) {
-        base64.push('=');
+    let missing = (4 - base64.len() % 4) % 4;
+    if missing > 0 {
+        base64 = base64.concat(&Chars::from("===".get(..missing).unwrap_or_default()));
     }
     // The head: whole groups of four characters, decoded.
     let head_chars = (HEAD.div_ceil(3) * 4).min(base64.len());
-    let head = base64
-        .get(..head_chars)
-        .and_then(from_base64)
+    let head = from_base64(&base64.slice(0, head_chars))
         .ok_or_else(|| Error::image("INVALID_BASE64", "the image string is not valid base64"))?;
     Ok(Text {
         declared_mime,
@@ -128,18 +125,41 @@ pub fn read(input: &str) -> Result<Text> {
     })
 }
 
-/// The bytes `base64` (cleaned: the standard alphabet, padding optional)
-/// holds, or `None` when it is not base64: a character outside the
-/// alphabet, `=` anywhere but at the end or more than two of it, or a
-/// length that no bytes encode to.
-fn base64_len(base64: &str) -> Option<usize> {
-    let body = base64.trim_end_matches('=');
-    let pad = base64.len() - body.len();
-    let valid = body
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
-    (valid && pad <= 2 && body.len() % 4 != 1)
-        .then(|| body.len() / 4 * 3 + (body.len() % 4).saturating_sub(1))
+/// `payload` in the standard alphabet (whitespace removed, the URL-safe
+/// `-` and `_` read as `+` and `/`) and how many bytes it holds; `None`
+/// when it is not base64: a char outside the alphabet, `=` anywhere but at
+/// the end or more than two of it, or a length that no bytes encode to.
+/// Most strings need no cleaning and are checked where they are (one
+/// RegExp pass in wasm); the rest are cleaned by a copy.
+fn standard(payload: Chars) -> Option<(Chars, usize)> {
+    let base64 = if payload.is_base64_alphabet() {
+        payload
+    } else {
+        let cleaned: String = payload
+            .copied()
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                other => other,
+            })
+            .collect();
+        crate::chars::is_base64_alphabet(&cleaned).then(|| Chars::from(cleaned.as_str()))?
+    };
+    let pad = padding(&base64);
+    let body = base64.len() - pad;
+    let inner_pad = base64.find("=").is_some_and(|at| at < body);
+    let len = body / 4 * 3 + (body % 4).saturating_sub(1);
+    (!inner_pad && pad <= 2 && body % 4 != 1).then_some((base64, len))
+}
+
+/// How many `=` the base64 ends with, up to 3 (more is as wrong as 3).
+fn padding(base64: &Chars) -> usize {
+    let tail = base64
+        .slice(base64.len().saturating_sub(3), base64.len())
+        .copied();
+    tail.len() - tail.trim_end_matches('=').len()
 }
 
 impl Text {
@@ -157,35 +177,42 @@ impl Text {
 }
 
 /// Reads and decodes `input` whole (see [`read`]).
-pub fn decode(input: &str) -> Result<Decoded> {
+pub fn decode(input: &Chars) -> Result<Decoded> {
     read(input)?.decode()
 }
 
 /// `data:<mime>;base64,<bytes in base64>`.
-pub fn data_url(mime: &str, bytes: &[u8]) -> String {
+pub fn data_url(mime: &str, bytes: &[u8]) -> Chars {
     with_base64(mime, &to_base64(bytes))
 }
 
 /// `data:<mime>;base64,<base64>`, of base64 already written.
-pub fn with_base64(mime: &str, base64: &str) -> String {
-    let mut out = String::with_capacity(mime.len() + 13 + base64.len());
-    out.push_str("data:");
-    out.push_str(mime);
-    out.push_str(";base64,");
-    out.push_str(base64);
-    out
+pub fn with_base64(mime: &str, base64: &Chars) -> Chars {
+    let mut prefix = String::with_capacity(mime.len() + 13);
+    prefix.push_str("data:");
+    prefix.push_str(mime);
+    prefix.push_str(";base64,");
+    Chars::from(prefix.as_str()).concat(base64)
+}
+
+/// How many bytes the base64 of a data URL (or bare base64) holds, by its
+/// length alone.
+pub fn base64_bytes(url: &Chars) -> usize {
+    let start = url.find(",").map_or(0, |comma| comma + 1);
+    let chars = url.len().saturating_sub(start);
+    (chars / 4 * 3).saturating_sub(padding(url))
 }
 
 /// Standard base64 with padding.
 #[cfg(not(target_arch = "wasm32"))]
-fn to_base64(bytes: &[u8]) -> String {
+fn to_base64(bytes: &[u8]) -> Chars {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    Chars::from(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// Standard base64, padding optional; `None` when it is not base64.
 #[cfg(not(target_arch = "wasm32"))]
-fn from_base64(text: &str) -> Option<Vec<u8>> {
+fn from_base64(text: &Chars) -> Option<Vec<u8>> {
     use base64::Engine;
     use base64::engine::DecodePaddingMode;
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -196,31 +223,33 @@ fn from_base64(text: &str) -> Option<Vec<u8>> {
             .with_decode_padding_mode(DecodePaddingMode::Indifferent)
             .with_decode_allow_trailing_bits(true),
     );
-    forgiving.decode(text).ok()
+    forgiving.decode(text.as_ref()).ok()
 }
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
+    use crate::chars::Chars;
+    use js_sys::JsString;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
     extern "C" {
         #[wasm_bindgen(catch)]
-        fn atob(text: &str) -> Result<String, JsValue>;
+        fn atob(text: &JsString) -> Result<JsString, JsValue>;
         #[wasm_bindgen(catch)]
-        fn btoa(binary: &str) -> Result<String, JsValue>;
+        fn btoa(binary: &str) -> Result<JsString, JsValue>;
     }
 
     /// `btoa` of the bytes as a binary string (one char per byte).
-    pub fn to_base64(bytes: &[u8]) -> String {
+    pub fn to_base64(bytes: &[u8]) -> Chars {
         // Every char is below U+0100, so btoa cannot refuse it.
-        btoa(&super::binary_string(bytes)).unwrap_or_default()
+        Chars::from(btoa(&super::binary_string(bytes)).unwrap_or_else(|_| JsString::from("")))
     }
 
     /// `atob`: forgiving base64 (padding optional, ASCII whitespace
     /// ignored), a binary string back into bytes.
-    pub fn from_base64(text: &str) -> Option<Vec<u8>> {
-        super::binary_bytes(&atob(text).ok()?)
+    pub fn from_base64(text: &Chars) -> Option<Vec<u8>> {
+        super::binary_bytes(&String::from(atob(text.js()).ok()?))
     }
 }
 
@@ -255,43 +284,39 @@ fn binary_bytes(binary: &str) -> Option<Vec<u8>> {
 #[cfg(target_arch = "wasm32")]
 use platform::{from_base64, to_base64};
 
-fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| s.get(prefix.len()..))
-        .flatten()
-}
-
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
+
+    fn c(s: &str) -> Chars {
+        Chars::from(s)
+    }
 
     #[test]
     fn round_trips() {
         let bytes = vec![0u8, 1, 2, 250, 255, 7, 9];
         let url = data_url("image/png", &bytes);
-        assert!(url.starts_with("data:image/png;base64,"));
+        assert!(url.as_ref().starts_with("data:image/png;base64,"));
         let d = decode(&url).unwrap();
         assert_eq!(d.bytes, bytes);
         assert_eq!(d.declared_mime.as_deref(), Some("image/png"));
-        let bare = url.split_once(',').unwrap().1;
-        assert_eq!(decode(bare).unwrap().declared_mime, None);
+        let bare = url.as_ref().split_once(',').unwrap().1;
+        assert_eq!(decode(&c(bare)).unwrap().declared_mime, None);
         assert_eq!(
-            decode(&format!("  {}\n", bare.trim_end_matches('=')))
+            decode(&c(&format!("  {}\n", bare.trim_end_matches('='))))
                 .unwrap()
                 .bytes,
             bytes
         );
+        assert_eq!(base64_bytes(&url), bytes.len());
     }
 
     #[test]
     fn keeps_the_input_as_standard_padded_base64() {
         let bytes = vec![0xfbu8, 0xff, 0x01, 0x02];
-        let standard = data_url("image/png", &bytes)
-            .split_once(',')
-            .unwrap()
-            .1
-            .to_owned();
+        let url = data_url("image/png", &bytes);
+        let standard = url.as_ref().split_once(',').unwrap().1;
         assert_eq!(standard, "+/8BAg==");
         for input in [
             "+/8BAg==",
@@ -299,10 +324,10 @@ mod tests {
             " -_8B\nAg= ",
             "data:image/png;base64,+/8BAg",
         ] {
-            let d = decode(input).unwrap();
+            let d = decode(&c(input)).unwrap();
             assert_eq!(
-                (d.bytes.as_slice(), d.base64.as_str()),
-                (bytes.as_slice(), standard.as_str()),
+                (d.bytes.as_slice(), d.base64.as_ref()),
+                (bytes.as_slice(), standard),
                 "{input:?}"
             );
         }
@@ -333,19 +358,21 @@ mod tests {
             assert_eq!((t.len, t.head.as_slice()), (small.len(), small.as_slice()));
         }
         // A bad character far past the head is still found.
-        let mut bad = url.clone();
-        bad.push_str("AA!A");
+        let bad = url.concat(&c("AA!A"));
         assert_eq!(read(&bad).unwrap_err().code, "INVALID_BASE64");
-        assert_eq!(read("QUJD=Q==").unwrap_err().code, "INVALID_BASE64");
-        assert_eq!(read("QUJDR").unwrap_err().code, "INVALID_BASE64");
-        assert_eq!(read("QUJDRA").unwrap().len, 4);
+        assert_eq!(read(&c("QUJD=Q==")).unwrap_err().code, "INVALID_BASE64");
+        assert_eq!(read(&c("QUJDR")).unwrap_err().code, "INVALID_BASE64");
+        assert_eq!(read(&c("QUJDRA")).unwrap().len, 4);
     }
 
     #[test]
     fn refuses_clearly() {
-        let code = |s: &str| decode(s).unwrap_err().code;
+        let code = |s: &str| decode(&c(s)).unwrap_err().code;
         assert_eq!(code(""), "EMPTY_INPUT");
         assert_eq!(code("not base64!!"), "INVALID_BASE64");
+        for bad in ["QU===", "QUJDé", "QUJD=Q==", "QUJDR", "Q=UJ", "QU _!"] {
+            assert_eq!(code(bad), "INVALID_BASE64", "{bad}");
+        }
         assert_eq!(code("data:image/png,abc"), "INVALID_DATA_URL");
         assert_eq!(code("data:image/png;base64"), "INVALID_DATA_URL");
         assert_eq!(code("data:text/plain;base64,aGVsbG8="), "NOT_AN_IMAGE");

@@ -35,8 +35,11 @@ pub enum Image {
     /// An encoded image's bytes (PNG, JPEG, GIF; other formats are
     /// converted where the platform can decode them).
     Bytes(Vec<u8>),
-    /// Base64 of an encoded image, or a `data:image/...;base64,` URL.
-    Text(String),
+    /// Base64 of an encoded image, or a `data:image/...;base64,` URL, as
+    /// a JS string: it is checked and sent without its whole ever being
+    /// copied into wasm memory (a Rust `String` or `&str` converts into
+    /// one).
+    Text(js_sys::JsString),
 }
 
 impl fmt::Debug for Image {
@@ -49,7 +52,7 @@ impl fmt::Debug for Image {
             Image::Data(_) => "Data",
             Image::Blob(_) => "Blob",
             Image::Bytes(b) => return write!(f, "Bytes({} bytes)", b.len()),
-            Image::Text(t) => return write!(f, "Text({} chars)", t.len()),
+            Image::Text(t) => return write!(f, "Text({} chars)", t.length()),
         };
         f.write_str(name)
     }
@@ -73,7 +76,13 @@ from! {
     ImageData => Data,
     Blob => Blob,
     Vec<u8> => Bytes,
-    String => Text,
+    js_sys::JsString => Text,
+}
+
+impl From<String> for Image {
+    fn from(value: String) -> Self {
+        Image::from(value.as_str())
+    }
 }
 
 impl From<web_sys::File> for Image {
@@ -90,7 +99,7 @@ impl From<&[u8]> for Image {
 
 impl From<&str> for Image {
     fn from(value: &str) -> Self {
-        Image::Text(value.to_owned())
+        Image::Text(value.into())
     }
 }
 

@@ -8,17 +8,18 @@
 //! native Rust). Both are driven by [`encode_within`], so that the same
 //! image comes out at the same size, in the same format, on both.
 
-use super::encoding::data_url;
+use super::encoding::{base64_bytes, data_url};
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling, fit_within};
 use super::sniff::{Format, ImageInfo};
+use crate::chars::Chars;
 use crate::error::{Error, Result};
 
 /// An image ready to send.
 #[derive(Clone, Debug)]
 pub struct Prepared {
     /// The data URL that goes into the request.
-    pub data_url: String,
+    pub data_url: Chars,
     /// Original and sent sizes.
     pub scaling: Scaling,
     /// With a region: how the sent crop's points map to its CSS pixels.
@@ -72,7 +73,7 @@ pub enum Encoded {
     /// The encoded bytes.
     Bytes(Vec<u8>),
     /// `data:<mime>;base64,...`.
-    DataUrl(String),
+    DataUrl(Chars),
 }
 
 impl Encoded {
@@ -80,11 +81,7 @@ impl Encoded {
     pub fn len(&self) -> usize {
         match self {
             Encoded::Bytes(b) => b.len(),
-            Encoded::DataUrl(url) => {
-                let b64 = url.split_once(',').map_or("", |(_, b)| b);
-                let pad = b64.bytes().rev().take_while(|b| *b == b'=').count();
-                (b64.len() / 4 * 3).saturating_sub(pad)
-            }
+            Encoded::DataUrl(url) => base64_bytes(url),
         }
     }
 
@@ -94,7 +91,7 @@ impl Encoded {
     }
 
     /// The data URL that goes into the request.
-    fn into_data_url(self, mime: &str) -> String {
+    fn into_data_url(self, mime: &str) -> Chars {
         match self {
             Encoded::Bytes(b) => data_url(mime, &b),
             Encoded::DataUrl(url) => url,
@@ -440,7 +437,12 @@ mod tests {
             Vec::new(),
         );
         let prepared = run(&mut p, Limits::DEFAULT).unwrap();
-        assert!(prepared.data_url.starts_with("data:image/jpeg;base64,"));
+        assert!(
+            prepared
+                .data_url
+                .as_ref()
+                .starts_with("data:image/jpeg;base64,")
+        );
         assert_eq!(
             (prepared.scaling.sent_width, prepared.scaling.sent_height),
             (700, 350)

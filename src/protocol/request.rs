@@ -4,6 +4,7 @@
 //! the API key.
 
 use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE};
+use crate::chars::Chars;
 use crate::task_id::TaskId;
 use crate::text::Redacted;
 use serde::Serialize;
@@ -17,13 +18,13 @@ pub struct CoordinatesTask {
     #[serde(rename = "type")]
     pub task_type: &'static str,
     /// The image, as a data URL.
-    pub image_base64: String,
+    pub image_base64: Chars,
     /// The text instruction.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// The instruction image, as a data URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub img_instructions: Option<String>,
+    pub img_instructions: Option<Chars>,
     /// Fewest clicks expected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_clicks: Option<u32>,
@@ -34,7 +35,7 @@ pub struct CoordinatesTask {
 
 impl CoordinatesTask {
     /// A task for the image `image_base64` (a data URL), nothing else set.
-    pub fn new(image_base64: String) -> Self {
+    pub fn new(image_base64: Chars) -> Self {
         Self {
             task_type: TASK_TYPE,
             image_base64,
@@ -145,7 +146,7 @@ mod tests {
         let task = CoordinatesTask {
             comment: Some(odd.into()),
             max_clicks: Some(3),
-            ..CoordinatesTask::new("data:image/png;base64,AAAA".into())
+            ..CoordinatesTask::new(Chars::from("data:image/png;base64,AAAA"))
         };
         let routing = Routing::default().with_selection_mode(SelectionMode::AutoFastest);
         let body = to_json(&CreateTaskRequest::new(Some("k"), &task, &routing)).unwrap();
@@ -181,7 +182,7 @@ mod tests {
 
     #[test]
     fn through_a_relay_no_key_is_sent() {
-        let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
+        let task = CoordinatesTask::new(Chars::from("data:image/png;base64,AAAA"));
         let body = to_json(&CreateTaskRequest::new(None, &task, &Routing::default())).unwrap();
         assert!(!body.contains("clientKey"), "{body}");
         let poll = to_json(&GetTaskResultRequest {
@@ -195,7 +196,7 @@ mod tests {
     #[test]
     fn debug_never_prints_the_key() {
         let key = "anysolver_secret_key";
-        let task = CoordinatesTask::new("data:image/png;base64,AAAA".into());
+        let task = CoordinatesTask::new(Chars::from("data:image/png;base64,AAAA"));
         let routing = Routing::default();
         let printed = [
             format!("{:?}", CreateTaskRequest::new(Some(key), &task, &routing)),

@@ -126,6 +126,50 @@ async fn a_small_image_is_sent_as_it_is() {
 }
 
 #[wasm_bindgen_test]
+async fn base64_in_the_url_safe_alphabet_with_line_breaks_solves() {
+    // The bare base64 rewritten as `-`/`_`, without padding, broken into
+    // lines of 76: cleaned by a copy (the rare path), then sent as usual.
+    solves_from(
+        44,
+        320,
+        200,
+        "const b64 = url.split(',')[1].replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''); \
+         return Promise.resolve(b64.match(/.{1,76}/g).join('\\r\\n'))",
+    )
+    .await;
+}
+
+/// The rules for base64 as the engine applies them (RegExp, `indexOf`,
+/// `atob`), the same as the native unit tests' (Rust's `base64`).
+#[wasm_bindgen_test]
+fn base64_is_checked_by_the_same_rules_in_the_engine() {
+    use anysolver_coordinates::__private::encoding::{Chars, read};
+    let len = |s: &str| read(&Chars::from(s)).map(|t| t.len).map_err(|e| e.code);
+    for (text, bytes) in [
+        ("QUJDRA==", 4),
+        ("QUJDRA", 4),
+        (" QUJD\n", 3),
+        ("-_8BAg", 4),
+        ("data:image/png;base64,+/8BAg", 4),
+    ] {
+        assert_eq!(len(text), Ok(bytes), "{text:?}");
+    }
+    for bad in [
+        "QU===",
+        "QUJDé",
+        "QUJD=Q==",
+        "QUJDR",
+        "Q=UJ",
+        "QU _!",
+        "not base64!!",
+    ] {
+        assert_eq!(len(bad), Err("INVALID_BASE64".into()), "{bad:?}");
+    }
+    assert_eq!(len(""), Err("EMPTY_INPUT".into()));
+    assert_eq!(len("data:image/png,abc"), Err("INVALID_DATA_URL".into()));
+}
+
+#[wasm_bindgen_test]
 async fn an_instruction_image_is_sent() {
     let c = challenge(41, 400, 300, "png").await;
     let instr = challenge(42, 100, 80, "jpeg").await;

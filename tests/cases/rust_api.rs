@@ -70,7 +70,7 @@ async fn rust_solves_from_text_and_from_bytes() {
         .unwrap();
     assert_close(&pairs(&points), &c.answer, 3.0);
 
-    let bytes = anysolver_coordinates::__private::encoding::decode(&c.image)
+    let bytes = anysolver_coordinates::__private::encoding::decode(&c.image.as_str().into())
         .unwrap()
         .bytes;
     let r = client
