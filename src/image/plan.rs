@@ -166,9 +166,25 @@ fn png_cannot_fit(info: &ImageInfo, len: usize, crop: Crop, limits: Limits) -> b
         return false;
     }
     let (w, h) = fit_within(crop.width, crop.height, limits.max_side);
-    let pixels = |w: u32, h: u32| f64::from(w) * f64::from(h);
     let density = len as f64 / pixels(info.width, info.height).max(1.0);
-    density * pixels(w, h) > limits.max_bytes as f64
+    png_over(density, w, h, limits.max_bytes)
+}
+
+fn pixels(width: u32, height: u32) -> f64 {
+    f64::from(width) * f64::from(height)
+}
+
+/// Whether a PNG of `width`×`height` pixels, at `density` bytes a pixel,
+/// would be over `max_bytes`.
+pub fn png_over(density: f64, width: u32, height: u32, max_bytes: usize) -> bool {
+    density * pixels(width, height) > max_bytes as f64
+}
+
+/// Whether any PNG of `width`×`height` pixels fits `max_bytes`: even with
+/// no compression at all (4 bytes a pixel), so that a painter need not
+/// sample the picture to know.
+pub fn png_always_fits(width: u32, height: u32, max_bytes: usize) -> bool {
+    !png_over(4.0, width, height, max_bytes)
 }
 
 /// The part of a `width`×`height` picture to draw (all of it, or what
@@ -367,6 +383,16 @@ mod tests {
             panic!("a wide PNG is redrawn");
         };
         assert_eq!(ladder, &LADDER);
+    }
+
+    #[test]
+    fn a_png_is_sampled_only_when_it_might_not_fit() {
+        // 500,000 bytes: any PNG of up to 125,000 pixels fits.
+        assert!(png_always_fits(350, 350, 500_000));
+        assert!(!png_always_fits(640, 480, 500_000));
+        // The benchmark's 640×480 photo: 2.52 bytes a pixel by its sample.
+        assert!(png_over(2.52, 640, 480, 500_000));
+        assert!(!png_over(0.145, 640, 480, 500_000));
     }
 
     #[test]
