@@ -7,7 +7,7 @@
 //!
 //! Positions and lengths count what the platform counts (UTF-16 units in
 //! wasm, bytes natively); they agree for the ASCII that base64 is, and
-//! anything else is refused by [`Chars::base64_len`] on both.
+//! anything else fails [`Chars::is_base64_alphabet`] on both.
 
 use serde::Serialize;
 use std::fmt;

@@ -4,7 +4,8 @@
 //! The schedule polls densely (once a second, the least any provider
 //! tolerates) only while a result is likely, and sparsely before and after:
 //! it keeps a log-normal fit of the solve times it has seen, per provider
-//! and overall, makes its first poll when 8 % of tasks are expected done,
+//! and overall, makes its first poll when 8 % of tasks are expected done
+//! (but never within [`MIN_INTERVAL`] of the task's creation),
 //! and then spaces polls by `0.32 · √(S(t)/f(t))` (survival over density of
 //! the fit), the spacing that minimises waiting plus polls. Before it has
 //! seen anything it assumes a median of 5 s with a wide spread.

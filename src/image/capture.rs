@@ -203,17 +203,20 @@ impl Painter for CanvasPainter {
         let own = whole
             && (self.source.is_instance_of::<web_sys::HtmlCanvasElement>()
                 || self.source.is_instance_of::<web_sys::OffscreenCanvas>());
-        if !own
-            && self
+        let from: JsValue = if own {
+            self.source.clone()
+        } else {
+            if self
                 .canvas
                 .as_ref()
                 .is_none_or(|c| (c.width(), c.height()) != (width, height))
-        {
-            self.canvas = Some(self.draw(crop, width, height)?);
-        }
-        let from: JsValue = match &self.canvas {
-            Some(c) if !own => c.into(),
-            _ => self.source.clone(),
+            {
+                self.canvas = Some(self.draw(crop, width, height)?);
+            }
+            match &self.canvas {
+                Some(c) => c.into(),
+                None => return Err(no_encoder(self.what)),
+            }
         };
         if encoding == Encoding::Png && self.png_over(&from, width, height, max_bytes)? {
             return Ok(None);
