@@ -227,15 +227,21 @@ impl Drop for Cancel {
     }
 }
 
-/// Aborts a request's controller when dropped: when the request is done
-/// this does nothing; when its future is dropped mid-flight (the Rust way
-/// to cancel) it stops the fetch.
-struct AbortOnDrop(AbortController);
+/// Aborts a request's controller when dropped before the answer was read
+/// whole: when its future is dropped mid-flight (the Rust way to cancel),
+/// or a limit passed, it stops the fetch. After the answer, nothing is
+/// made (an `Error` captures a stack: not free on every request).
+struct AbortOnDrop {
+    controller: AbortController,
+    answered: bool,
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0
-            .abort_with_reason(&js_sys::Error::new("the request was cancelled").into());
+        if !self.answered {
+            self.controller
+                .abort_with_reason(&js_sys::Error::new("the request was cancelled").into());
+        }
     }
 }
 
@@ -287,14 +293,15 @@ impl Fetcher {
         cancel: &Cancel,
     ) -> Result<Reply> {
         cancel.check()?;
-        let controller = AbortOnDrop(
-            AbortController::new()
+        let mut controller = AbortOnDrop {
+            controller: AbortController::new()
                 .map_err(|_| Error::network("could not create an AbortController"))?,
-        );
+            answered: false,
+        };
         let request = RequestBuilder::new(url)
             .method(Method::POST)
             .header("Content-Type", "application/json")
-            .abort_signal(Some(&controller.0.signal()))
+            .abort_signal(Some(&controller.controller.signal()))
             .body(body.clone())
             .map_err(|e| Error::network(format!("the request could not be built: {e}")))?;
         let request = web_sys::Request::from(request);
@@ -336,6 +343,7 @@ impl Fetcher {
             .await
             .map_err(Error::in_flight)?
             .map_err(|e| network_error(&e))?;
+        controller.answered = true;
         Ok(Reply {
             status,
             body,

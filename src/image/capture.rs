@@ -38,6 +38,8 @@ extern "C" {
     fn to_data_url(this: &CanvasElement, mime: &str, quality: JsValue)
     -> Result<JsString, JsValue>;
 
+    #[wasm_bindgen(method, js_name = clearRect)]
+    fn clear_rect(this: &Context2d, x: f64, y: f64, w: f64, h: f64);
     #[wasm_bindgen(method, catch, js_name = drawImage)]
     fn draw_image(
         this: &Context2d,
@@ -51,6 +53,45 @@ extern "C" {
         dw: f64,
         dh: f64,
     ) -> Result<(), JsValue>;
+}
+
+thread_local! {
+    /// The canvas element samples are drawn on, kept between calls: a new
+    /// one and its context cost more than the sample itself (0.4 of
+    /// 0.6 ms on a 640×480 canvas in Chromium). Never shared with a caller.
+    static SAMPLE: std::cell::RefCell<Option<(CanvasElement, Context2d)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The sample canvas, `width`×`height` and clear, with its 2D context; or
+/// `None` where there is no document (a worker).
+fn sample_canvas(width: u32, height: u32) -> Option<(CanvasElement, Context2d)> {
+    SAMPLE.with_borrow_mut(|kept| {
+        if kept.is_none() {
+            let canvas = create_element("canvas").ok()?;
+            let ctx = canvas
+                .get_context_of("2d")
+                .ok()
+                .filter(JsValue::is_object)?;
+            *kept = Some((canvas, ctx.unchecked_into()));
+        }
+        let (canvas, ctx) = kept.as_ref()?;
+        for (key, value) in [("width", width), ("height", height)] {
+            let key = JsValue::from_str(key);
+            // Setting a canvas's size clears it even when unchanged, at the
+            // cost of a new bitmap: only a change is written.
+            if Reflect::get(canvas, &key).ok().and_then(|v| v.as_f64()) != Some(f64::from(value)) {
+                let _ = Reflect::set(canvas, &key, &JsValue::from(value));
+            }
+        }
+        ctx.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
+        let canvas: &JsValue = canvas.as_ref();
+        let ctx: &JsValue = ctx.as_ref();
+        Some((
+            canvas.clone().unchecked_into(),
+            ctx.clone().unchecked_into(),
+        ))
+    })
 }
 
 /// Something a canvas can draw (an element, a bitmap, a canvas) of
@@ -144,10 +185,12 @@ impl CanvasPainter {
 
     /// Whether a PNG of `from` (a picture of `width`×`height`, as sent)
     /// would be over `max_bytes`, by a sample: four bands of eight rows
-    /// spread over it, as a PNG. Measured in Chromium: 0.7 ms on a 640×480
-    /// canvas, 2 ms on a photo whose PNG (23 ms) is over the limit; the
-    /// estimate within 13 % of the whole PNG's size on the benchmark's
-    /// canvases. Not asked when any PNG of that size fits.
+    /// spread over it, as a PNG, on the kept sample canvas (used and left
+    /// within this one synchronous call, so concurrent calls never share
+    /// it mid-sample). Measured in Chromium: 0.2 ms on a 640×480 canvas
+    /// (0.6 ms with a new canvas each time), 2 ms on a photo whose PNG
+    /// (23 ms) is over the limit; the estimate within 13 % of the whole
+    /// PNG's size on the benchmark's canvases. Not asked when any PNG of that size fits.
     fn png_over(&self, from: &JsValue, width: u32, height: u32, max_bytes: usize) -> Result<bool> {
         const BANDS: u32 = 4;
         const ROWS: u32 = 8;
@@ -157,18 +200,9 @@ impl CanvasPainter {
         // A canvas element encodes at once (toDataURL); a worker has none,
         // and an OffscreenCanvas's convertToBlob costs about 4 ms of
         // latency, more than the sample saves: there PNG is simply tried.
-        let Ok(sample) = create_element("canvas") else {
+        let Some((sample, ctx)) = sample_canvas(width, BANDS * ROWS) else {
             return Ok(false);
         };
-        for (key, value) in [("width", width), ("height", BANDS * ROWS)] {
-            let _ = Reflect::set(&sample, &JsValue::from_str(key), &JsValue::from(value));
-        }
-        let ctx: Context2d = sample
-            .get_context_of("2d")
-            .ok()
-            .filter(JsValue::is_object)
-            .ok_or_else(|| no_encoder(self.what))?
-            .unchecked_into();
         for band in 0..BANDS {
             let band_crop = Crop {
                 x: 0,
