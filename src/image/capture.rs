@@ -214,7 +214,12 @@ impl CanvasPainter {
         }
         let png = sample
             .to_data_url("image/png", JsValue::UNDEFINED)
-            .map_err(|e| failure(&e, self.what, "ENCODE_FAILED", "encoded"))?;
+            .map_err(|e| {
+                // A cross-origin picture taints the canvas it is drawn on
+                // for good: the next sample gets a new one.
+                SAMPLE.with_borrow_mut(|kept| *kept = None);
+                failure(&e, self.what, "ENCODE_FAILED", "encoded")
+            })?;
         let bytes = encoding::base64_bytes(&Chars::from(png)) as f64;
         let density = bytes / (f64::from(width) * f64::from(BANDS * ROWS));
         Ok(plan::png_over(density, width, height, max_bytes))

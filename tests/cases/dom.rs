@@ -122,6 +122,12 @@ async fn a_tainted_canvas_says_what_to_do() {
     }
     assert_eq!(stats(&key).await.1, 0);
     still_solves(&client, 55).await;
+    // A canvas large enough to be sampled before its PNG is made: the
+    // tainted picture must not have left the painter's sample canvas
+    // unreadable.
+    let c = challenge(56, 480, 320, "png").await;
+    let clean = canvas_of(&img(&c.image, false).await);
+    assert_close(&points(&solve_input(clean, &c).await), &c.answer, 2.0);
 }
 
 #[wasm_bindgen_test]
