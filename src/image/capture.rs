@@ -59,6 +59,9 @@ thread_local! {
     /// The canvas element samples are drawn on, kept between calls: a new
     /// one and its context cost more than the sample itself (0.4 of
     /// 0.6 ms on a 640×480 canvas in Chromium). Never shared with a caller.
+    /// It holds 32 rows of the widest picture sampled (at most
+    /// `maxImageSide` × 32 × 4 bytes, 512 KiB at 4,000 px), and is dropped
+    /// when it cannot be read (a cross-origin picture tainted it).
     static SAMPLE: std::cell::RefCell<Option<(CanvasElement, Context2d)>> =
         const { std::cell::RefCell::new(None) };
 }
@@ -190,7 +193,8 @@ impl CanvasPainter {
     /// it mid-sample). Measured in Chromium: 0.2 ms on a 640×480 canvas
     /// (0.6 ms with a new canvas each time), 2 ms on a photo whose PNG
     /// (23 ms) is over the limit; the estimate within 13 % of the whole
-    /// PNG's size on the benchmark's canvases. Not asked when any PNG of that size fits.
+    /// PNG's size on the benchmark's canvases. Not asked when any PNG of
+    /// that size fits.
     fn png_over(&self, from: &JsValue, width: u32, height: u32, max_bytes: usize) -> Result<bool> {
         const BANDS: u32 = 4;
         const ROWS: u32 = 8;
