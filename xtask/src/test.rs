@@ -25,14 +25,18 @@ struct Tally {
     transcript: String,
     /// How long each step took, seconds.
     timings: Vec<(String, f64)>,
+    /// The end of what each failed check or suite printed, repeated last
+    /// so that the tail of a long log (all a CI page may show) says why.
+    failed_tails: Vec<(String, String)>,
 }
 
 impl Tally {
     /// Runs a check (one pass or one failure).
     fn check(&mut self, name: &str, c: &mut Command) {
         let started = Instant::now();
-        let (ok, _) = run_capture(c);
+        let (ok, out) = run_capture(c);
         self.timed(name, started);
+        self.keep_tail(name, ok, &out);
         self.record(name, ok, 1, u64::from(!ok));
     }
 
@@ -47,10 +51,25 @@ impl Tally {
     /// Adds what a suite that has run printed, and its counts.
     fn suite_output(&mut self, name: &str, ok: bool, out: &str) {
         self.transcript.push_str(out);
+        self.keep_tail(name, ok, out);
         let (passed, failed) = counts(out);
         // A suite that failed without reporting a failed test still failed.
         let failed = if !ok && failed == 0 { 1 } else { failed };
         self.record(name, ok, passed, failed);
+    }
+
+    /// Keeps the last lines of what `name` printed if it failed.
+    fn keep_tail(&mut self, name: &str, ok: bool, out: &str) {
+        const LINES: usize = 60;
+        if ok {
+            return;
+        }
+        let lines: Vec<&str> = out.lines().collect();
+        let tail = lines
+            .get(lines.len().saturating_sub(LINES)..)
+            .unwrap_or_default()
+            .join("\n");
+        self.failed_tails.push((name.to_owned(), tail));
     }
 
     fn timed(&mut self, name: &str, started: Instant) {
@@ -261,12 +280,26 @@ struct Run {
 
 /// Runs `jobs` one after another, quietly (their output is printed when
 /// the lane is read), and returns what each printed.
+///
+/// A suite that failed before running any test (the harness never printed
+/// `running N tests`: a webdriver that did not bind its port, a browser
+/// session that did not start, a page that did not load on a loaded
+/// machine) is run once more, and both outputs are kept. A suite whose
+/// tests ran is never run again: a failed test fails the run.
 fn lane(jobs: Vec<(String, Command)>) -> Vec<Run> {
     jobs.into_iter()
         .map(|(name, mut c)| {
             println!("   started: {name}");
             let started = Instant::now();
-            let (ok, output) = run_quiet(&mut c);
+            let (mut ok, mut output) = run_quiet(&mut c);
+            if !ok && !tests_started(&output) {
+                println!("   {name} failed before running a test; once more");
+                let (again_ok, again) = run_quiet(&mut c);
+                ok = again_ok;
+                output = format!(
+                    "{output}\n== {name} failed before running a test; its second run:\n{again}"
+                );
+            }
             let seconds = started.elapsed().as_secs_f64();
             println!(
                 "   finished: {name} ({}, {seconds:.0} s)",
@@ -280,6 +313,19 @@ fn lane(jobs: Vec<(String, Command)>) -> Vec<Run> {
             }
         })
         .collect()
+}
+
+/// Whether a test harness's output says it began running tests: libtest's
+/// and wasm-bindgen-test's `running N tests`, or `node --test`'s first
+/// result.
+fn tests_started(out: &str) -> bool {
+    out.lines().map(str::trim).any(|line| {
+        line.strip_prefix("running ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|n| n.parse::<u64>().is_ok())
+            || line.starts_with('✔')
+            || line.starts_with('✖')
+    })
 }
 
 /// Runs everything.
@@ -396,6 +442,9 @@ pub fn run() -> Result {
             .ok_or_else(|| format!("cargo built no `{suite}` test suite"))?;
         let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
         c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        // The runner gives a webdriver 5 s to bind its port by default; the
+        // three lanes start three browsers at once on two cores.
+        c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -465,6 +514,9 @@ pub fn run() -> Result {
         println!("  {secs:>6.0} s  {step}");
     }
     println!("  {:>6.0} s  in all", all.elapsed().as_secs_f64());
+    for (name, tail) in &t.failed_tails {
+        println!("== {name} FAILED; the end of what it printed:\n{tail}");
+    }
     if !t.failures.is_empty() {
         println!("failed: {}", t.failures.join("; "));
     }
@@ -527,12 +579,28 @@ fn publishable(t: &mut Tally) {
 
 #[cfg(test)]
 mod tests {
-    use super::counts;
+    use super::{counts, tests_started};
 
     #[test]
     fn reads_both_runners() {
         let out = "test result: ok. 7 passed; 0 failed; 0 ignored\nℹ pass 3\nℹ fail 1\n\
                    test result: FAILED. 2 passed; 2 failed; 0 ignored";
         assert_eq!(counts(out), (12, 3));
+    }
+
+    #[test]
+    fn a_harness_that_never_ran_a_test_is_told_apart() {
+        let no_driver = "Set WASM_BINDGEN_TEST_TIMEOUT to 180 seconds...\n\
+                         driver failed to bind port during startup";
+        let no_session = "Running headless tests in Chrome on `http://127.0.0.1:4444/`\n\
+                          Error: failed to create a Chrome session: session not created";
+        assert!(!tests_started(no_driver));
+        assert!(!tests_started(no_session));
+        assert!(tests_started(
+            "Loading Wasm module...\nrunning 35 tests\ntest a ... FAILED"
+        ));
+        assert!(tests_started("\u{2714} errors are Errors (1.8ms)"));
+        assert!(tests_started("\u{2716} a test (2ms)"));
+        assert!(!tests_started("running the suite"));
     }
 }
