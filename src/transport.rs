@@ -80,6 +80,8 @@ pub struct Cancel {
     signal: Option<AbortSignal>,
     abort_token: JsValue,
     abort_promise: Promise,
+    /// Resolves `abort_promise` when the call ends (see [`Drop`]).
+    settle: Option<Function>,
     listener: Option<Closure<dyn FnMut()>>,
     deadline_token: JsValue,
     deadline_promise: Promise,
@@ -93,27 +95,28 @@ impl Cancel {
     pub fn new(signal: Option<AbortSignal>, timeout_ms: f64) -> Self {
         let abort_token: JsValue = Object::new().into();
         let mut listener = None;
-        let abort_promise = match &signal {
-            None => Promise::new(&mut |_, _| {}),
-            Some(sig) => Promise::new(&mut |resolve, _reject| {
-                if sig.aborted() {
-                    let _ = resolve.call1(&JsValue::NULL, &abort_token);
-                    return;
-                }
-                let token = abort_token.clone();
-                let cb = Closure::<dyn FnMut()>::new(move || {
-                    let _ = resolve.call1(&JsValue::NULL, &token);
-                });
-                let _ = sig.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-                listener = Some(cb);
-            }),
-        };
+        let mut settle = None;
+        let abort_promise = Promise::new(&mut |resolve, _reject| {
+            settle = Some(resolve.clone());
+            let Some(sig) = &signal else { return };
+            if sig.aborted() {
+                let _ = resolve.call1(&JsValue::NULL, &abort_token);
+                return;
+            }
+            let token = abort_token.clone();
+            let cb = Closure::<dyn FnMut()>::new(move || {
+                let _ = resolve.call1(&JsValue::NULL, &token);
+            });
+            let _ = sig.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+            listener = Some(cb);
+        });
         let deadline_token: JsValue = Object::new().into();
         let (timer, deadline_promise) = Timer::start(timeout_ms, &deadline_token);
         Self {
             signal,
             abort_token,
             abort_promise,
+            settle,
             listener,
             deadline_token,
             deadline_promise,
@@ -220,9 +223,18 @@ impl<F: Future> Future for First<F> {
 }
 
 impl Drop for Cancel {
+    /// Stops listening to the signal, and settles every race of this call
+    /// still pending: a `JsFuture` frees its two callbacks (in wasm memory
+    /// and in the JS heap) only when its promise settles, and without this
+    /// the races of [`Cancel::until`] (the signal, which may never fire,
+    /// and the deadline, whose timer is cleared) would keep theirs for the
+    /// page's life, two per request.
     fn drop(&mut self) {
         if let (Some(sig), Some(cb)) = (&self.signal, &self.listener) {
             let _ = sig.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        }
+        if let Some(settle) = &self.settle {
+            let _ = settle.call1(&JsValue::NULL, &JsValue::UNDEFINED);
         }
     }
 }
