@@ -48,7 +48,7 @@ fn js_string(n: f64) -> String {
         format!("{n}")
     } else {
         let e = format!("{n:e}");
-        match e.split_once("e") {
+        match e.split_once('e') {
             Some((digits, exp)) if !exp.starts_with('-') => format!("{digits}e+{exp}"),
             _ => e,
         }

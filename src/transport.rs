@@ -80,7 +80,8 @@ pub struct Cancel {
     signal: Option<AbortSignal>,
     abort_token: JsValue,
     abort_promise: Promise,
-    /// Resolves `abort_promise` when the call ends (see [`Drop`]).
+    /// Resolves `abort_promise` when the call ends, so that no race of
+    /// this call stays pending (see its `Drop`).
     settle: Option<Function>,
     listener: Option<Closure<dyn FnMut()>>,
     deadline_token: JsValue,
