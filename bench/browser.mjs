@@ -147,12 +147,21 @@ for (const [w, h] of sizes) {
             const t = performance.now();
             const url = canvas.toDataURL("image/png");
             const ms = performance.now() - t;
+            // The request a caller of toDataURL alone still has to build
+            // (a fetch(url, init) builds the same Request inside).
+            new Request(`${location.origin}/createTask`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ clientKey: "0".repeat(32), task: { type: "CoordinatesRecognitionTask", imageBase64: url, comment: "click on every red circle" } }),
+            });
+            const byHand = performance.now() - t;
             const b64 = url.split(",").pop();
-            plain.push({ ms, bytes: Math.floor((b64.length * 3) / 4) - (b64.match(/=*$/)[0].length) });
+            plain.push({ ms, byHand, bytes: Math.floor((b64.length * 3) / 4) - (b64.match(/=*$/)[0].length) });
           }
           client.free();
           const median = (v) => v.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(v.length / 2)];
-          return { w, h, content, ours: { ms: median(ours), bytes: ours[0].bytes }, plain: { ms: median(plain), bytes: plain[0].bytes } };
+          const byHand = median(plain.map((p) => ({ ms: p.byHand })));
+          return { w, h, content, ours: { ms: median(ours), bytes: ours[0].bytes }, plain: { ms: median(plain), byHand, bytes: plain[0].bytes } };
         },
         { w, h, content },
       ),
@@ -163,12 +172,13 @@ const prepOk = prep.every((p) => p.ours.ms <= p.plain.ms * 1.1 && p.ours.bytes <
 out.push(
   "## Image preparation (Chromium)\n",
   "Median time from `createTask(canvas)` to the request being made (the client checks, downscales to 1000 px, encodes PNG or JPEG), " +
-    "and the image bytes it sends; next to `canvas.toDataURL(\"image/png\")` of the same canvas. " +
+    "and the image bytes it sends; next to `canvas.toDataURL(\"image/png\")` of the same canvas, alone (the goal's yardstick) " +
+    "and with the JSON body and `Request` that sending it takes (the same step is in ours' time). " +
     `Providers take at most ${ACCEPTED_BYTES.toLocaleString("en")} bytes.\n`,
-  "| canvas | content | ours: time | ours: bytes | toDataURL: time | toDataURL: bytes | goal |\n|---|---|---:|---:|---:|---:|---|",
+  "| canvas | content | ours: time | ours: bytes | toDataURL: time | toDataURL + request: time | toDataURL: bytes | goal |\n|---|---|---:|---:|---:|---:|---:|---|",
   ...prep.map(
     (p) =>
-      `| ${p.w}×${p.h} | ${p.content} | ${fmt(p.ours.ms, 1)} ms | ${p.ours.bytes.toLocaleString("en")} | ${fmt(p.plain.ms, 1)} ms | ${p.plain.bytes.toLocaleString("en")}${p.plain.bytes > ACCEPTED_BYTES ? " (too large)" : ""} | ${p.ours.bytes > ACCEPTED_BYTES ? "**too many bytes**" : p.ours.ms <= p.plain.ms * 1.1 ? "met" : "**slower**"} |`,
+      `| ${p.w}×${p.h} | ${p.content} | ${fmt(p.ours.ms, 1)} ms | ${p.ours.bytes.toLocaleString("en")} | ${fmt(p.plain.ms, 1)} ms | ${fmt(p.plain.byHand, 1)} ms | ${p.plain.bytes.toLocaleString("en")}${p.plain.bytes > ACCEPTED_BYTES ? " (too large)" : ""} | ${p.ours.bytes > ACCEPTED_BYTES ? "**too many bytes**" : p.ours.ms <= p.plain.ms * 1.1 ? "met" : "**slower**"} |`,
   ),
   "",
   `Goal (no slower than toDataURL, within 10 %, and never more than ${ACCEPTED_BYTES.toLocaleString("en")} bytes): **${prepOk ? "met" : "not met"}**` +

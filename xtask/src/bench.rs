@@ -3,8 +3,8 @@
 //! measure; the table says which goals are met and which are not.
 
 use crate::build::{SIZE_BUDGET, browser_size};
-use crate::sandbox;
 use crate::util::{Result, cmd, measured_on, root, run_capture};
+use crate::{nightly, sandbox};
 
 /// The size goal for the shipped `.wasm` plus JS glue, gzipped.
 const SIZE_GOAL: u64 = 64 * 1024;
@@ -16,6 +16,9 @@ pub fn run() -> Result {
     println!("{size}");
     let twiggy = twiggy_tables()?;
     println!("{twiggy}");
+    println!("== bench: size, nightly levers");
+    let nightly = nightly::table(browser_size()?, SIZE_GOAL)?;
+    println!("{nightly}");
     println!("== bench: polling, simulated");
     let (ok, sim) = run_capture(&mut cmd(
         "cargo",
@@ -54,7 +57,8 @@ pub fn run() -> Result {
     let browser = format!("{}\n\n{}", browser.trim(), node.trim());
     let doc = format!(
         "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n## Goals\n\n{}\n\n\
-         ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n### Where the size goes\n\n{twiggy}\n\n## Polling, simulated\n\n\
+         ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n### Where the size goes\n\n{twiggy}\n\n\
+         ### Nightly levers\n\n{nightly}\n\n## Polling, simulated\n\n\
          Overhead is the time from a result being ready to the poll that sees it (request latency not included).\n{sim}\n\n{}\n",
         measured_on(),
         goals(&size, &sim, &browser),
@@ -237,7 +241,7 @@ fn twiggy_tables() -> Result<String> {
     out.push_str(&format!(
         "\nwasm_bindgen_futures names no code of its own: it re-exports js-sys's futures, counted under js_sys. \
          {floats} of core's bytes are float formatting (`flt2dec`), which serde's error messages \
-         (\"invalid type: floating point `1.5`\") pull in whatever the crate itself prints. The 64 KB goal (issue 25) is not reached on stable \
+         (\"invalid type: floating point `1.5`\") pull in whatever the crate itself prints. The 64 KB goal (issue 25) is not reached, on stable or with nightly's levers (below), \
          while serde-wasm-bindgen reads the options and answers: its type errors alone bring core's float printing; \
          core's panic messages bring `str`'s Debug (through imagesize's `io::Error`s). Levers kept: options read by one map \
          reader, Envelope and Task by hand-written visitors (103.1 KB to 99.0 KB); numbers in messages printed by the engine's \

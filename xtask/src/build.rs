@@ -137,7 +137,7 @@ fn extension() -> Result {
 /// The JS glue without its whitespace and with shorter syntax (esbuild,
 /// pinned in package-lock.json). Names are kept, so stack traces and
 /// `constructor.name` still read `CoordinatesClient`.
-fn compact_glue(js: &Path, format: &str) -> Result {
+pub fn compact_glue(js: &Path, format: &str) -> Result {
     let esbuild = root().join("node_modules").join(".bin").join("esbuild");
     let js = js.to_string_lossy();
     exec(&mut cmd(
@@ -165,7 +165,7 @@ fn compact_glue(js: &Path, format: &str) -> Result {
 /// cannot happen in safe Rust (rustc checks and panics explicitly, and a
 /// panic is an explicit `unreachable`), so binaryen may move and drop
 /// loads whose trap was the only effect; measured: 136 B less gzipped.
-fn optimise(wasm: &Path, level: &str) -> Result {
+pub fn optimise(wasm: &Path, level: &str) -> Result {
     let wasm = wasm.to_string_lossy();
     let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
     exec(&mut cmd(
@@ -322,7 +322,7 @@ pub fn node_size() -> Result<u64> {
 }
 
 /// The `.wasm` and JS glue in `pkg`, gzipped.
-fn size_of(pkg: &Path) -> Result<u64> {
+pub fn size_of(pkg: &Path) -> Result<u64> {
     let mut total = 0;
     for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
         let path = pkg.join(name);

@@ -14,6 +14,7 @@ mod docs;
 mod fuzz;
 mod load;
 mod modules;
+mod nightly;
 mod sandbox;
 mod setup;
 mod test;
