@@ -31,7 +31,8 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
   demo    build, then serve the demo page against the sandbox on
           http://127.0.0.1:8080 (Ctrl-C stops it)
   test    run every check and test suite
-  bench   run the benchmarks and write BENCHMARKS.md
+  bench   run the benchmarks and write BENCHMARKS.md (installs a pinned
+          nightly with rust-src if missing, for the size levers)
   fuzz    [--seconds N] run each fuzz target N seconds (default 60) and
           write executions and crashes to RELIABILITY.md
   load    [--clients N] [--tasks M] N clients × M tasks (default 200 × 50)
