@@ -231,8 +231,10 @@ const rounds = [];
 for (const machine of ["idle", "busy"]) {
   for (let round = 0; round < 2; round++) {
     // "ours64": the same client with maxRequestsInFlight 64, so that the
-    // browser queues requests as it does for the bare client.
-    for (const who of ["ours", "ours64", "bare"]) {
+    // browser queues requests as it does for the bare client. "bare2": the
+    // bare client once more, so that the table shows how far one client's
+    // rounds differ on this machine (the spread any one ratio carries).
+    for (const who of ["ours", "ours64", "bare", "bare2"]) {
       const loops = machine === "busy" ? busyLoops(120) : [];
       const r = await page.evaluate(async (who) => {
         let requests = 0;
@@ -247,7 +249,7 @@ for (const machine of ["idle", "busy"]) {
         const settled = await Promise.allSettled(
           Array.from({ length: 1000 }, (_, i) => {
             const c = challenges[i % 20];
-            return who === "bare" ? bareSolve(c, count) : client.solve(c.imageBase64, { comment: c.comment });
+            return who.startsWith("bare") ? bareSolve(c, count) : client.solve(c.imageBase64, { comment: c.comment });
           }),
         );
         const wall = (performance.now() - t) / 1000;
@@ -268,6 +270,11 @@ const allOurs = ours.every((r) => r.fulfilled === 1000);
 const pairs = ours.map((o) => [o, rounds.find((b) => b.who === "bare" && b.machine === o.machine && b.round === o.round)]);
 const fast = pairs.every(([o, b]) => o.wall <= 1.05 * b.wall);
 const frugal = pairs.every(([o, b]) => o.requests <= b.requests);
+const ratios = pairs.map(([o, b]) => o.wall / b.wall);
+const selfRatios = rounds
+  .filter((r) => r.who === "bare2")
+  .map((b2) => b2.wall / rounds.find((b) => b.who === "bare" && b.machine === b2.machine && b.round === b2.round).wall);
+const span = (v) => `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}×`;
 const jsBack = within(last.after.js, before.js);
 const wasmSteady = last.after.wasm === ours[0].after.wasm;
 const yes = (b) => (b ? "yes" : "**no**");
@@ -275,15 +282,18 @@ const mb = (b) => `${fmt(b / 1048576, 1)} MB`;
 out.push(
   "## 1,000 concurrent solves (Chromium, one client), next to a bare client\n",
   "Each round starts 1,000 solves at once against the sandbox (20 different challenges, vision provider) and waits for all: " +
-    "`solve()` on one client of ours (the default of 6 requests in flight, and again with 64, which lets the browser queue as it does for the bare client), or a bare client of 20 lines (createTask, then getTaskResult every second, no time limits), taking turns in the same page. " +
+    "`solve()` on one client of ours (the default of 6 requests in flight, and again with 64, which lets the browser queue as it does for the bare client), or a bare client of 20 lines (createTask, then getTaskResult every second, no time limits), taking turns in the same page; " +
+    "the bare client runs twice a round, to show how far two runs of one client differ here. " +
     "Busy: three busy loops (processes of their own) run beside the browser for the round. Memory (ours) is read after a forced garbage collection (CDP).\n",
   "| machine | round | client | fulfilled | rejected | wall time | requests | JS heap after GC | wasm memory |\n|---|---:|---|---:|---:|---:|---:|---:|---:|",
   `| | before | | | | | | ${mb(before.js)} | ${mb(before.wasm)} |`,
   ...rounds.map(
     (r) =>
-      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, `maxRequestsInFlight: 64`", bare: "bare" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${r.requests} | ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
+      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, `maxRequestsInFlight: 64`", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${r.requests} | ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
   ),
   "",
+  `Ours ÷ bare, wall time, by round: ${ratios.map((x) => fmt(x)).join(", ")}; bare's second run ÷ its first, the same rounds: ${selfRatios.map((x) => fmt(x)).join(", ")} ` +
+    `(${span(ratios)} against ${span(selfRatios)}).\n`,
   `Goal, for ours with the default (ours 1000/1000 in every round, wall time within 1.05× of the bare client's, no more requests than it): ` +
     `${allOurs && fast && frugal ? "met" : `**not met** (1000/1000: ${yes(allOurs)}; within 1.05×: ${yes(fast)}; no more requests: ${yes(frugal)})`}. ` +
     `JS heap back within 5 % of where it started: ${yes(jsBack)}; wasm memory no larger after the last round than after the first (no leak): ${yes(wasmSteady)}.`,

@@ -11,47 +11,51 @@ import { initSync, CoordinatesClient } from "../pkg/node/anysolver_coordinates.j
 
 const SANDBOX = process.env.SANDBOX_URL;
 initSync({ module: await readFile(new URL("../pkg/node/anysolver_coordinates_bg.wasm", import.meta.url)) });
-const RUNS = 7;
+const RUNS = 11;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The milliseconds of one call of `fn`. */
+async function once(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/** The median of RUNS calls of `fn`, after one to warm up. */
 async function time(fn) {
-  await fn(); // warm up
+  await fn();
   const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
+  for (let i = 0; i < RUNS; i++) times.push(await once(fn));
   return median(times);
 }
 
-/** Ours: the milliseconds from createTask() to the request, and what it sent. */
-async function ours(bytes, region) {
+/**
+ * Ours: a client whose `run()` gives the milliseconds from createTask() to
+ * the request, and whose `sent()` tells what the last run sent.
+ */
+function ours(bytes, region) {
   let sentAt;
   let sent;
+  let task;
   const fetch = async (req) => {
     sentAt = performance.now();
     sent = JSON.parse(await req.text()).task.imageBase64;
     return new Response(JSON.stringify({ errorId: 0, taskId: "bench" }));
   };
   const client = new CoordinatesClient({ clientKey: "anysolver_bench", endpoint: "http://127.0.0.1:9", fetch });
-  const once = async () => {
-    const t0 = performance.now();
-    const task = await client.createTask(bytes, region ? { region } : {});
-    return { ms: sentAt - t0, task };
+  return {
+    async run() {
+      const t0 = performance.now();
+      task = await client.createTask(bytes, region ? { region } : {});
+      return sentAt - t0;
+    },
+    sent() {
+      const mime = sent.slice(5, sent.indexOf(";"));
+      return { mime, width: task.scaling.sentWidth, height: task.scaling.sentHeight, bytes: (sent.length - sent.indexOf(",") - 1) * 0.75 };
+    },
+    free: () => client.free(),
   };
-  await once();
-  const times = [];
-  let task;
-  for (let i = 0; i < RUNS; i++) {
-    const r = await once();
-    times.push(r.ms);
-    task = r.task;
-  }
-  client.free();
-  const mime = sent.slice(5, sent.indexOf(";"));
-  return { ms: median(times), mime, width: task.scaling.sentWidth, height: task.scaling.sentHeight, bytes: (sent.length - sent.indexOf(",") - 1) * 0.75 };
 }
 
 const inputs = [
@@ -69,7 +73,9 @@ const rows = [];
 let met = 0;
 for (const input of inputs) {
   const bytes = Buffer.from(await (await fetch(`${SANDBOX}/challenge/image?seed=5&${input.query}`)).arrayBuffer());
-  const o = await ours(bytes, input.region);
+  const client = ours(bytes, input.region);
+  await client.run(); // warm up, and learn what ours sends
+  const o = client.sent();
   const png = o.mime === "image/png";
   const viaSharp = async () => {
     let s = sharp(bytes);
@@ -83,7 +89,18 @@ for (const input of inputs) {
     j.resize({ w: o.width, h: o.height });
     return png ? j.getBuffer("image/png") : j.getBuffer("image/jpeg", { quality: 92 });
   };
-  const s = await time(viaSharp);
+  // Ours and sharp take turns, so that both meet the same machine (a
+  // shared 2-core machine's speed drifts within seconds).
+  await viaSharp();
+  const oursMs = [];
+  const sharpMs = [];
+  for (let i = 0; i < RUNS; i++) {
+    oursMs.push(await client.run());
+    sharpMs.push(await once(viaSharp));
+  }
+  client.free();
+  o.ms = median(oursMs);
+  const s = median(sharpMs);
   const j = await time(viaJimp);
   const ok = o.ms <= 2 * s && o.ms < j;
   met += ok;
@@ -94,7 +111,7 @@ for (const input of inputs) {
 
 console.log(`## Image preparation in Node
 
-Median of ${RUNS} runs after one warm-up, milliseconds, on the sandbox's generated challenges (their noisy backgrounds make the PNGs far larger than screenshots of ordinary pages, so these are hard cases). Ours: the package's Node build, from \`createTask(bytes, { region })\` to the request (sniff, decode, crop, shrink, encode, base64, request body). sharp ${JSON.parse(await readFile(new URL("../node_modules/sharp/package.json", import.meta.url))).version} (libvips): \`extract\`, \`resize\` (Lanczos3), PNG at compression level 1 without adaptive filtering or JPEG at quality 92, to a Buffer. jimp ${JSON.parse(await readFile(new URL("../node_modules/jimp/package.json", import.meta.url))).version}: \`crop\`, \`resize\`, the same format. Both make what ours sent, at its size and format.
+Median of ${RUNS} runs after one warm-up, ours and sharp taking turns, milliseconds, on the sandbox's generated challenges (their noisy backgrounds make the PNGs far larger than screenshots of ordinary pages, so these are hard cases). Ours: the package's Node build, from \`createTask(bytes, { region })\` to the request (sniff, decode, crop, shrink, encode, base64, request body). sharp ${JSON.parse(await readFile(new URL("../node_modules/sharp/package.json", import.meta.url))).version} (libvips): \`extract\`, \`resize\` (Lanczos3), PNG at compression level 1 without adaptive filtering or JPEG at quality 92, to a Buffer. jimp ${JSON.parse(await readFile(new URL("../node_modules/jimp/package.json", import.meta.url))).version}: \`crop\`, \`resize\`, the same format. Both make what ours sent, at its size and format.
 
 | input | sent | ours | sharp | jimp | ours ÷ sharp | within 2× of sharp and faster than jimp |
 |---|---|---:|---:|---:|---:|---|
