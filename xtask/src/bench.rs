@@ -5,6 +5,7 @@
 use crate::build::{SIZE_BUDGET, browser_size};
 use crate::util::{Result, cmd, measured_on, root, run_capture};
 use crate::{nightly, sandbox};
+use std::path::Path;
 
 /// The size goal for the shipped `.wasm` plus JS glue, gzipped.
 const SIZE_GOAL: u64 = 64 * 1024;
@@ -14,11 +15,11 @@ pub fn run() -> Result {
     println!("== bench: size");
     let size = size_table()?;
     println!("{size}");
-    let twiggy = twiggy_tables()?;
-    println!("{twiggy}");
     println!("== bench: size, nightly levers");
     let nightly = nightly::table(browser_size()?, SIZE_GOAL)?;
     println!("{nightly}");
+    let twiggy = twiggy_tables(&nightly::smallest_wasm())?;
+    println!("{twiggy}");
     println!("== bench: polling, simulated");
     let (ok, sim) = run_capture(&mut cmd(
         "cargo",
@@ -180,35 +181,58 @@ fn crate_of(item: &str) -> &str {
     name.get(..end).unwrap_or(name)
 }
 
-/// twiggy on the release wasm before wasm-opt (it still has names): the ten
-/// largest items, and the bytes each named crate's code takes. Raw bytes,
-/// custom sections left out (they do not ship).
-fn twiggy_tables() -> Result<String> {
-    crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true)?;
-    let wasm = root().join("target/wasm32-unknown-unknown/release/anysolver_coordinates.wasm");
+/// The items of a wasm file before wasm-opt (it still has names) with
+/// their raw bytes, as `twiggy top` lists them: custom sections, exports
+/// and imports left out (the first do not ship, the others are twiggy's
+/// view of items the code already counts).
+fn twiggy_items(wasm: &Path) -> Result<Vec<(String, u64)>> {
     let wasm = wasm.to_string_lossy().into_owned();
     let (ok, out) = run_capture(&mut cmd(
         "twiggy",
         &["top", "-n", "1000000", "--format", "json", &wasm],
     ));
     if !ok {
-        return Err("twiggy failed".to_owned());
+        return Err(format!("twiggy failed on {wasm}"));
     }
     let json = out.get(out.find('[').unwrap_or(0)..).unwrap_or_default();
     let items: Vec<serde_json::Value> =
         serde_json::from_str(json).map_err(|e| format!("twiggy's JSON: {e}"))?;
-    let items: Vec<(&str, u64)> = items
+    Ok(items
         .iter()
-        .filter_map(|i| Some((i.get("name")?.as_str()?, i.get("shallow_size")?.as_u64()?)))
-        // Custom sections do not ship; export and import entries are
-        // twiggy's view of the items the code already counts.
+        .filter_map(|i| {
+            Some((
+                i.get("name")?.as_str()?.to_owned(),
+                i.get("shallow_size")?.as_u64()?,
+            ))
+        })
         .filter(|(n, _)| {
             !["custom section", "export ", "import "]
                 .iter()
                 .any(|p| n.starts_with(p))
                 && !n.contains("subsection")
         })
-        .collect();
+        .collect())
+}
+
+/// The bytes of `items` named after `krate`.
+fn bytes_of(items: &[(String, u64)], krate: &str) -> u64 {
+    items
+        .iter()
+        .filter(|(n, _)| crate_of(n) == krate)
+        .map(|(_, b)| b)
+        .sum()
+}
+
+/// twiggy on the shipped release wasm before wasm-opt: its ten largest
+/// items, and the bytes each named crate's code takes, before (stable, what
+/// ships) and after the nightly levers (`nightly`, the smallest build).
+fn twiggy_tables(nightly: &Path) -> Result<String> {
+    crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true)?;
+    let items = twiggy_items(&root().join(format!(
+        "target/wasm32-unknown-unknown/release/{}.wasm",
+        crate::build::OUT_NAME
+    )))?;
+    let after = twiggy_items(nightly)?;
     let mut out = String::from(
         "Raw bytes of the release build before wasm-opt (`twiggy top`), custom sections, exports and imports left out.\n\n\
          | largest items | bytes |\n|---|---:|\n",
@@ -217,17 +241,22 @@ fn twiggy_tables() -> Result<String> {
         let name: String = name.chars().take(110).collect();
         out.push_str(&format!("| `{}` | {bytes} |\n", name.replace('|', "\\|")));
     }
-    out.push_str("\n| crate | bytes of code and data named after it |\n|---|---:|\n");
+    out.push_str(
+        "\n| crate | bytes of code and data named after it: stable, what ships | with all nightly levers |\n|---|---:|---:|\n",
+    );
     for krate in CRATES {
-        let total: u64 = items
-            .iter()
-            .filter(|(n, _)| crate_of(n) == krate)
-            .map(|(_, b)| b)
-            .sum();
-        out.push_str(&format!("| {krate} | {total} |\n"));
+        out.push_str(&format!(
+            "| {krate} | {} | {} |\n",
+            bytes_of(&items, krate),
+            bytes_of(&after, krate)
+        ));
     }
-    let all: u64 = items.iter().map(|(_, b)| b).sum();
-    out.push_str(&format!("| everything (code and data) | {all} |\n"));
+    let all = |v: &[(String, u64)]| v.iter().map(|(_, b)| b).sum::<u64>();
+    out.push_str(&format!(
+        "| everything (code and data) | {} | {} |\n",
+        all(&items),
+        all(&after)
+    ));
     let floats: u64 = items
         .iter()
         .filter(|(n, _)| {

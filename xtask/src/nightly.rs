@@ -7,6 +7,7 @@
 
 use crate::build::{FEATURES, OUT_NAME, compact_glue, optimise, size_of};
 use crate::util::{Result, cmd, exec, output, root};
+use std::path::{Path, PathBuf};
 
 /// The nightly the levers are measured with, pinned so that runs compare.
 const NIGHTLY: &str = "nightly-2026-05-19";
@@ -79,6 +80,27 @@ pub fn table(stable: u64, goal: u64) -> Result<String> {
     Ok(rows)
 }
 
+/// The raw wasm (before wasm-bindgen) of the smallest build, the one with
+/// every lever.
+pub fn smallest_wasm() -> PathBuf {
+    wasm_of(&target_dir(LEVERS.len() - 1))
+}
+
+/// Where lever `index` builds.
+fn target_dir(index: usize) -> PathBuf {
+    root()
+        .join("target")
+        .join("nightly")
+        .join(index.to_string())
+}
+
+/// The raw wasm cargo writes into `target_dir`.
+fn wasm_of(target_dir: &Path) -> PathBuf {
+    target_dir
+        .join("wasm32-unknown-unknown/release")
+        .join(format!("{OUT_NAME}.wasm"))
+}
+
 /// The pinned nightly with the standard library's source, unless there.
 fn install() -> Result {
     let have = output(&mut cmd(
@@ -134,9 +156,7 @@ fn build(index: usize, lever: &Lever) -> Result<u64> {
     let mut c = cmd("cargo", &args);
     c.env("RUSTFLAGS", lever.rustflags);
     exec(&mut c)?;
-    let wasm = dir
-        .join("wasm32-unknown-unknown/release")
-        .join(format!("{OUT_NAME}.wasm"));
+    let wasm = wasm_of(&dir);
     let out = dir.join("pkg");
     exec(&mut cmd(
         "wasm-bindgen",
