@@ -152,7 +152,7 @@ for (const [w, h] of sizes) {
             new Request(`${location.origin}/createTask`, {
               method: "POST",
               headers: { "content-type": "application/json" },
-              body: JSON.stringify({ clientKey: "0".repeat(32), task: { type: "CoordinatesRecognitionTask", imageBase64: url, comment: "click on every red circle" } }),
+              body: JSON.stringify({ clientKey: "0".repeat(32), task: { type: "CoordinatesRecognition", imageBase64: url, comment: "click on every red circle" } }),
             });
             const byHand = performance.now() - t;
             const b64 = url.split(",").pop();
