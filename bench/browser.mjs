@@ -15,6 +15,8 @@
 //    requests in flight, and 64) next to a bare fetch client, taking turns,
 //    on an idle and a busy machine: all settle, wall
 //    time, requests, wasm memory and JS heap after a garbage collection.
+// 4. The client's own work per request: createTask and getTaskResult, ours
+//    and the bare client's, answered at once by the page (no network).
 import puppeteer from "puppeteer-core";
 import { CHROMIUM_ARGS, SANDBOX } from "../tests/js/browser.mjs";
 
@@ -304,6 +306,57 @@ out.push(
   `Goal, for ours with the default (ours 1000/1000 in every round, wall time within 1.05× of the bare client's, no more requests than it): ` +
     `${allOurs && fast && frugal ? "met" : `**not met** (1000/1000: ${yes(allOurs)}; within 1.05×: ${yes(fast)}; no more requests: ${yes(frugal)})`}. ` +
     `JS heap back within 5 % of where it started: ${yes(jsBack)}; wasm memory no larger after the last round than after the first (no leak): ${yes(wasmSteady)}.`,
+);
+
+// 4. The client's own work per request, away from the network and the
+// machine's other processes: the calls of a round, one after another, each
+// answered at once by a fetch of the page's own, ours next to the bare
+// client's same call (the JSON body, the Request, the answer's JSON), in
+// alternating blocks.
+const perCall = await page.evaluate(async () => {
+  const c = challenges[0];
+  const taskId = "01JC0000000000000000000000";
+  const bodies = { createTask: `{"errorId":0,"taskId":"${taskId}"}`, getTaskResult: '{"errorId":0,"status":"ready","solution":{"coordinates":[{"x":10,"y":20}]}}' };
+  const answer = (request) => Promise.resolve(new Response(bodies[request.url.split("/").pop()], { headers: { "content-type": "application/json" } }));
+  const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, fetch: answer, provider: "Vision" });
+  const bare = (path, body) => answer(new Request(`${location.origin}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).then((r) => r.json());
+  const calls = {
+    create: {
+      ours: () => client.createTask(c.imageBase64, { comment: c.comment }),
+      bare: () => bare("createTask", { clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" }),
+    },
+    poll: { ours: () => client.getTaskResult(taskId), bare: () => bare("getTaskResult", { clientKey: manyKey, taskId }) },
+  };
+  const N = 300;
+  const out = {};
+  for (const [call, who] of Object.entries(calls)) {
+    const times = { ours: [], bare: [] };
+    for (let block = 0; block < 6; block++) {
+      const name = block % 2 ? "bare" : "ours";
+      const t = performance.now();
+      for (let i = 0; i < N; i++) await who[name]();
+      times[name].push(((performance.now() - t) / N) * 1000);
+    }
+    const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    out[call] = { ours: median(times.ours), bare: median(times.bare) };
+  }
+  client.free();
+  return { out, imageChars: c.imageBase64.length };
+});
+const us = (x) => `${Math.round(x)} µs`;
+const extra = perCall.out.create.ours - perCall.out.create.bare + perCall.out.poll.ours - perCall.out.poll.bare;
+out.push(
+  "",
+  "## The client's own work per request (Chromium)\n",
+  `The calls of a round, one after another in the page, each answered at once by a fetch of the page's own (no network, no server): ` +
+    `ours, and the bare client's same call (its JSON body, its \`Request\`, the answer's JSON); median of three blocks of 300 calls each, the blocks taking turns. ` +
+    `The image is the round's first challenge, a PNG data URL of ${perCall.imageChars.toLocaleString("en")} characters.\n`,
+  "| call | ours | bare | ours − bare |\n|---|---:|---:|---:|",
+  `| createTask | ${us(perCall.out.create.ours)} | ${us(perCall.out.create.bare)} | ${us(perCall.out.create.ours - perCall.out.create.bare)} |`,
+  `| getTaskResult | ${us(perCall.out.poll.ours)} | ${us(perCall.out.poll.bare)} | ${us(perCall.out.poll.ours - perCall.out.poll.bare)} |`,
+  "",
+  `A round of 1,000 solves (1,000 of each call) thus costs ours about ${fmt(extra / 1000, 2)} s more of the page's main thread than the bare client, ` +
+    "before any waiting: its checks (the image's alphabet and header), its timers, its abort controllers and its races.",
 );
 await browser.close();
 console.log(out.join("\n"));
