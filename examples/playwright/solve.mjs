@@ -14,7 +14,7 @@ export async function solveAndClick(page, challenge, client, comment) {
   await challenge.scrollIntoViewIfNeeded();
   const box = await challenge.boundingBox();
   const screenshot = await page.screenshot();
-  const region = { ...box, viewportWidth: page.viewportSize().width };
+  const region = { ...box, viewportWidth: await page.evaluate(() => innerWidth) };
   const points = await client.solve(screenshot, { comment, region });
   for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
   return points;

@@ -28,9 +28,10 @@ export function recordConsole(target) {
   });
 }
 
-/** Chromium whose every new page records its console. */
-export async function launch() {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+/** Chromium whose every new page records its console; `args` are added
+ * to its command line. */
+export async function launch({ args = [] } = {}) {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...args] });
   const newPage = browser.newPage.bind(browser);
   browser.newPage = async (...args) => {
     const page = await newPage(...args);
