@@ -9,10 +9,38 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { CoordinatesClient } from "anysolver-coordinates";
 
+/** The border box of `locator` in the viewport, in CSS pixels, from the
+ * DOM of its frame and of each frame around it. (Playwright's
+ * `boundingBox()` of an element in a frame of another origin leaves out
+ * the frame's border and padding: 10 px off in the tests' widget with
+ * playwright-core 1.65.1, where Puppeteer's box is right.) */
+export async function boxOf(locator) {
+  const element = await locator.elementHandle();
+  const rect = (el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  };
+  const box = await element.evaluate(rect);
+  for (let frame = await element.ownerFrame(); frame?.parentFrame(); frame = frame.parentFrame()) {
+    const owner = await frame.frameElement();
+    // Where the frame's document starts: inside the element's border and padding.
+    const { x, y } = await owner.evaluate((f) => {
+      const r = f.getBoundingClientRect();
+      const cs = getComputedStyle(f);
+      return { x: r.x + f.clientLeft + parseFloat(cs.paddingLeft), y: r.y + f.clientTop + parseFloat(cs.paddingTop) };
+    });
+    await owner.dispose();
+    box.x += x;
+    box.y += y;
+  }
+  await element.dispose();
+  return box;
+}
+
 /** Solves what `challenge` (a Locator, in the page or a frame) shows and clicks the answer on `page`. */
 export async function solveAndClick(page, challenge, client, comment) {
   await challenge.scrollIntoViewIfNeeded();
-  const box = await challenge.boundingBox();
+  const box = await boxOf(challenge);
   const screenshot = await page.screenshot();
   const region = { ...box, viewportWidth: await page.evaluate(() => innerWidth) };
   const points = await client.solve(screenshot, { comment, region });

@@ -68,6 +68,26 @@ after(async () => {
 
 const widget = (variant, seed) => `${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}`;
 
+/** Where in `element` (a Locator; CSS px from its border box's corner)
+ * the browser delivers the mouse moved to (`x`, `y`) of the page's
+ * viewport, or null when it lands on something else. */
+async function landsAt(page, element, x, y) {
+  await element.evaluate((el) => {
+    window.landed = null;
+    el.addEventListener("mousemove", (e) => {
+      const r = el.getBoundingClientRect();
+      window.landed = [e.clientX - r.x, e.clientY - r.y];
+    }, { once: true });
+  });
+  await page.mouse.move(x, y);
+  const deadline = Date.now() + 1_000;
+  for (;;) {
+    const at = await element.evaluate(() => window.landed);
+    if (at || Date.now() > deadline) return at;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The widget's verdict, once it has one. */
 async function verdict(evaluate) {
   const deadline = Date.now() + 15_000;
@@ -79,7 +99,7 @@ async function verdict(evaluate) {
 }
 
 test("Playwright: a viewport screenshot and the challenge's box; the widget passes 4 ways at devicePixelRatio 1 and 2", { skip, timeout: 240_000 }, async (t) => {
-  const { solveAndClick } = await import(join(project, "playwright", "solve.mjs"));
+  const { boxOf, solveAndClick } = await import(join(project, "playwright", "solve.mjs"));
   for (const deviceScaleFactor of [1, 2]) {
     for (const [i, variant] of VARIANTS.entries()) {
       await t.test(`${variant} at ${deviceScaleFactor}x`, async () => {
@@ -89,7 +109,16 @@ test("Playwright: a viewport screenshot and the challenge's box; the widget pass
         const scope = variant === "iframe" ? page.frameLocator("iframe") : page;
         if (variant === "iframe") assert.equal(await scope.locator("body").evaluate(() => devicePixelRatio), deviceScaleFactor);
         const comment = await scope.locator("[data-anysolver-instruction]").textContent();
-        const points = await solveAndClick(page, scope.locator("[data-anysolver-challenge]"), client, comment);
+        const challenge = scope.locator("[data-anysolver-challenge]");
+        // The recipe's box is where the browser delivers the mouse: 2 px
+        // inside two opposite corners lands 2 px inside the challenge.
+        await challenge.scrollIntoViewIfNeeded();
+        const box = await boxOf(challenge);
+        for (const [dx, dy] of [[2, 2], [box.width - 2, box.height - 2]]) {
+          const at = await landsAt(page, challenge, box.x + dx, box.y + dy);
+          assert.ok(at && Math.hypot(at[0] - dx, at[1] - dy) <= 1, `${variant} at ${deviceScaleFactor}x: (${dx}, ${dy}) of ${JSON.stringify(box)} landed at ${JSON.stringify(at)}`);
+        }
+        const points = await solveAndClick(page, challenge, client, comment);
         assert.ok(points.length >= 1);
         const state = await verdict((f) => page.evaluate(f));
         await page.screenshot({ path: join(ARTIFACTS.pathname, `playwright-${variant}-dpr${deviceScaleFactor}.png`) });
