@@ -16,11 +16,10 @@ import { CoordinatesClient } from "anysolver-coordinates";
  * playwright-core 1.65.1, where Puppeteer's box is right.) */
 export async function boxOf(locator) {
   const element = await locator.elementHandle();
-  const rect = (el) => {
+  const box = await element.evaluate((el) => {
     const r = el.getBoundingClientRect();
     return { x: r.x, y: r.y, width: r.width, height: r.height };
-  };
-  const box = await element.evaluate(rect);
+  });
   for (let frame = await element.ownerFrame(); frame?.parentFrame(); frame = frame.parentFrame()) {
     const owner = await frame.frameElement();
     // Where the frame's document starts: inside the element's border and padding.
