@@ -197,9 +197,13 @@ mod platform {
     }
 
     pub fn is_base64_alphabet(s: &Inner) -> bool {
-        // `\w` is the alphabet's letters and digits, and `_`. Measured in
-        // Node on 287 kB: 0.44 ms, against 0.65 ms for the class spelt out.
-        s.search(&RegExp::new(r"[^\w+/=]", "")) < 0 && s.index_of("_", 0) < 0
+        // One anchored pass. Measured on 287,432 chars of base64, median
+        // of 7 × 200 calls: 169 µs in Chromium and 167 µs in Node 20,
+        // against 257 µs and 181 µs for a search for a char outside
+        // `[\w+/=]` followed by a search for `_` (`\w` holds `_`).
+        // (`search`, not `RegExp#test`: js-sys's `test` takes a `&str`,
+        // which would copy the text into wasm memory.)
+        s.search(&RegExp::new("^[A-Za-z0-9+/=]*$", "")) == 0
     }
 }
 

@@ -17,8 +17,8 @@ use crate::image::sizing::Limits;
 use crate::point::Point;
 use crate::protocol::json::Body;
 use crate::protocol::{
-    CoordinatesTask, CreateTaskRequest, Envelope, GetBalanceRequest, GetTaskResultRequest, Method,
-    Poll, Ready, TASK_TYPE, check_points, parse_answer, to_json,
+    CoordinatesTask, Envelope, GetBalanceRequest, GetTaskResultRequest, Method, Poll, Ready,
+    TASK_TYPE, check_points, create_task_body, parse_answer, to_json,
 };
 use crate::schedule::{Cadence, Learner, backoff};
 use crate::task::{Progress, Recognition, Task, TaskState, Timing};
@@ -327,7 +327,7 @@ impl Inner {
                 max_clicks: options.max_clicks,
                 ..CoordinatesTask::new(prepared.data_url)
             };
-            to_json(&CreateTaskRequest::new(self.config.key(), &task, &routing))?
+            create_task_body(self.config.key(), task, &routing)?
         };
         let mut attempt = 0;
         let answer = loop {

@@ -18,7 +18,10 @@ use crate::error::{Error, Result};
 /// An image ready to send.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// The data URL that goes into the request.
+    /// The data URL that goes into the request: `data:<type>;base64,` and
+    /// standard base64, checked or written by the platform (so that it
+    /// goes into the JSON text unescaped, see
+    /// [`crate::protocol::create_task_body`]).
     pub data_url: Chars,
     /// Original and sent sizes.
     pub scaling: Scaling,

@@ -5,11 +5,14 @@
 //! and message, is the caller's ([`super::parse_answer`]), the same on
 //! both targets: only the tokenising differs.
 
+use crate::chars::Chars;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod platform {
+    use crate::chars::Chars;
+
     /// A parsed JSON value.
     pub type Value = serde_json::Value;
     /// A request body: JSON text.
@@ -30,11 +33,20 @@ mod platform {
     pub fn write<T: serde::Serialize>(v: &T) -> Result<Body, String> {
         serde_json::to_string(v).map_err(|e| e.to_string())
     }
+
+    pub fn chars(body: Body) -> Chars {
+        Chars::from(body)
+    }
+
+    pub fn body(text: &Chars) -> Body {
+        text.copied()
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
-    use wasm_bindgen::JsValue;
+    use crate::chars::Chars;
+    use wasm_bindgen::{JsCast, JsValue};
 
     /// A parsed JSON value: what `JSON.parse` made.
     pub type Value = JsValue;
@@ -56,6 +68,14 @@ mod platform {
 
     pub fn write<T: serde::Serialize>(v: &T) -> Result<Body, String> {
         stringify(v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
+    }
+
+    pub fn chars(body: Body) -> Chars {
+        Chars::from(body.unchecked_into::<js_sys::JsString>())
+    }
+
+    pub fn body(text: &Chars) -> Body {
+        text.js().clone().into()
     }
 
     /// The non-generic half of `write`, compiled once for every type.
@@ -87,4 +107,14 @@ pub fn read<T: DeserializeOwned>(v: Value) -> Result<T, String> {
 /// `v` written as JSON text; `Err` is serde's message.
 pub fn write<T: Serialize>(v: &T) -> Result<Body, String> {
     platform::write(v)
+}
+
+/// JSON text as [`Chars`], to be cut and joined without a copy in wasm.
+pub fn chars(body: Body) -> Chars {
+    platform::chars(body)
+}
+
+/// [`Chars`] as a body.
+pub fn body(text: &Chars) -> Body {
+    platform::body(text)
 }

