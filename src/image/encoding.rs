@@ -23,6 +23,10 @@ pub struct Text {
     pub base64: Chars,
     /// How many bytes it holds.
     pub len: usize,
+    /// The input itself, trimmed, when it is a data URL whose payload is
+    /// [`Text::base64`] unchanged: sent as the very string it came as
+    /// (see [`Text::data_url`]).
+    pub url: Option<Chars>,
     /// Its first bytes ([`HEAD`] or a few more, or all when fewer), enough
     /// for any header.
     pub head: Vec<u8>,
@@ -65,39 +69,41 @@ pub fn read(input: &Chars) -> Result<Text> {
     if trimmed.is_empty() {
         return Err(Error::image("EMPTY_INPUT", "the image string is empty"));
     }
-    let (declared_mime, payload) = if trimmed.slice(0, 5).copied().eq_ignore_ascii_case("data:") {
-        let comma = trimmed.find(",").ok_or_else(|| {
-            Error::image(
-                "INVALID_DATA_URL",
-                "the data URL has no comma before its data",
+    let (declared_mime, payload, url) =
+        if trimmed.slice(0, 5).copied().eq_ignore_ascii_case("data:") {
+            let comma = trimmed.find(",").ok_or_else(|| {
+                Error::image(
+                    "INVALID_DATA_URL",
+                    "the data URL has no comma before its data",
+                )
+            })?;
+            let meta = trimmed.slice(5, comma).copied();
+            let mut parts = meta.split(';');
+            let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
+                return Err(Error::image(
+                    "INVALID_DATA_URL",
+                    "the data URL is not base64-encoded (expected data:<type>;base64,...)",
+                ));
+            }
+            if !mime.is_empty() && !mime.starts_with("image/") {
+                return Err(Error::image(
+                    "NOT_AN_IMAGE",
+                    format!(
+                        "the data URL holds {}, not an image",
+                        crate::text::snippet(&mime)
+                    ),
+                ));
+            }
+            (
+                (!mime.is_empty()).then_some(mime),
+                trimmed.slice(comma + 1, trimmed.len()),
+                Some(trimmed),
             )
-        })?;
-        let meta = trimmed.slice(5, comma).copied();
-        let mut parts = meta.split(';');
-        let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
-            return Err(Error::image(
-                "INVALID_DATA_URL",
-                "the data URL is not base64-encoded (expected data:<type>;base64,...)",
-            ));
-        }
-        if !mime.is_empty() && !mime.starts_with("image/") {
-            return Err(Error::image(
-                "NOT_AN_IMAGE",
-                format!(
-                    "the data URL holds {}, not an image",
-                    crate::text::snippet(&mime)
-                ),
-            ));
-        }
-        (
-            (!mime.is_empty()).then_some(mime),
-            trimmed.slice(comma + 1, trimmed.len()),
-        )
-    } else {
-        (None, trimmed)
-    };
-    let (mut base64, len) = standard(payload).ok_or_else(|| {
+        } else {
+            (None, trimmed, None)
+        };
+    let (mut base64, len, as_given) = standard(payload).ok_or_else(|| {
         Error::image(
             "INVALID_BASE64",
             "the image string is not valid base64 (expected A-Z, a-z, 0-9, + and /, or - and _, with optional = padding)",
@@ -110,6 +116,7 @@ pub fn read(input: &Chars) -> Result<Text> {
         ));
     }
     let missing = (4 - base64.len() % 4) % 4;
+    let url = url.filter(|_| as_given && missing == 0);
     if missing > 0 {
         base64 = base64.concat(&Chars::from("===".get(..missing).unwrap_or_default()));
     }
@@ -121,18 +128,21 @@ pub fn read(input: &Chars) -> Result<Text> {
         declared_mime,
         base64,
         len,
+        url,
         head,
     })
 }
 
 /// `payload` in the standard alphabet (whitespace removed, the URL-safe
-/// `-` and `_` read as `+` and `/`) and how many bytes it holds; `None`
+/// `-` and `_` read as `+` and `/`), how many bytes it holds, and whether
+/// it is `payload` as given (nothing cleaned); `None`
 /// when it is not base64: a char outside the alphabet, `=` anywhere but at
 /// the end or more than two of it, or a length that no bytes encode to.
 /// Most strings need no cleaning and are checked where they are (one
 /// RegExp pass in wasm); the rest are cleaned by a copy.
-fn standard(payload: Chars) -> Option<(Chars, usize)> {
-    let base64 = if payload.is_base64_alphabet() {
+fn standard(payload: Chars) -> Option<(Chars, usize, bool)> {
+    let as_given = payload.is_base64_alphabet();
+    let base64 = if as_given {
         payload
     } else {
         let cleaned: String = payload
@@ -151,7 +161,7 @@ fn standard(payload: Chars) -> Option<(Chars, usize)> {
     let body = base64.len() - pad;
     let inner_pad = base64.find("=").is_some_and(|at| at < body);
     let len = body / 4 * 3 + (body % 4).saturating_sub(1);
-    (!inner_pad && pad <= 2 && body % 4 != 1).then_some((base64, len))
+    (!inner_pad && pad <= 2 && body % 4 != 1).then_some((base64, len, as_given))
 }
 
 /// How many `=` the base64 ends with, up to 3 (more is as wrong as 3).
@@ -163,6 +173,18 @@ fn padding(base64: &Chars) -> usize {
 }
 
 impl Text {
+    /// The image as a data URL of type `mime`: the input itself when it
+    /// came as that very data URL (in wasm no new string, which the
+    /// engine would copy whole to read its head or to send it), else the
+    /// base64 behind a new head.
+    pub fn data_url(&self, mime: &str) -> Chars {
+        let head = url_head(mime);
+        match &self.url {
+            Some(url) if url.slice(0, head.len()).copied() == head => url.clone(),
+            _ => Chars::from(head.as_str()).concat(&self.base64),
+        }
+    }
+
     /// All of its bytes.
     pub fn decode(self) -> Result<Decoded> {
         let bytes = from_base64(&self.base64).ok_or_else(|| {
@@ -183,16 +205,16 @@ pub fn decode(input: &Chars) -> Result<Decoded> {
 
 /// `data:<mime>;base64,<bytes in base64>`.
 pub fn data_url(mime: &str, bytes: &[u8]) -> Chars {
-    with_base64(mime, &to_base64(bytes))
+    Chars::from(url_head(mime).as_str()).concat(&to_base64(bytes))
 }
 
-/// `data:<mime>;base64,<base64>`, of base64 already written.
-pub fn with_base64(mime: &str, base64: &Chars) -> Chars {
-    let mut prefix = String::with_capacity(mime.len() + 13);
-    prefix.push_str("data:");
-    prefix.push_str(mime);
-    prefix.push_str(";base64,");
-    Chars::from(prefix.as_str()).concat(base64)
+/// `data:<mime>;base64,`, the head of a data URL of type `mime`.
+fn url_head(mime: &str) -> String {
+    let mut head = String::with_capacity(mime.len() + 13);
+    head.push_str("data:");
+    head.push_str(mime);
+    head.push_str(";base64,");
+    head
 }
 
 /// How many bytes the base64 of a data URL (or bare base64) holds, by its
@@ -291,6 +313,34 @@ mod tests {
 
     fn c(s: &str) -> Chars {
         Chars::from(s)
+    }
+
+    #[test]
+    fn a_data_url_that_needs_no_change_is_sent_as_it_came() {
+        let url = data_url("image/png", &[137, 80, 78, 71, 1, 2, 3]);
+        let as_given = format!("  {}\n", url.as_ref());
+        let text = read(&c(&as_given)).unwrap();
+        assert_eq!(text.url.as_ref(), Some(&url));
+        assert_eq!(text.data_url("image/png"), url);
+        // Another type, another head: the base64 behind a new one.
+        let jpeg = text.data_url("image/jpeg");
+        assert_eq!(
+            jpeg.as_ref(),
+            url.as_ref().replace("image/png", "image/jpeg")
+        );
+        // Cleaned, padded or bare: written anew, the same URL.
+        let b64 = url.as_ref().split_once(',').unwrap().1;
+        let wrapped = format!("data:image/png;base64,{}\n{}", &b64[..4], &b64[4..]);
+        for input in [
+            wrapped,
+            format!("data:image/png;base64,{}", b64.trim_end_matches('=')),
+            b64.to_owned(),
+            format!("DATA:image/png;base64,{b64}"),
+        ] {
+            let text = read(&c(&input)).unwrap();
+            assert_eq!(text.data_url("image/png"), url, "{input}");
+        }
+        assert!(read(&c(b64)).unwrap().url.is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! decoded only when the image must be drawn, and an image that goes as it
 //! came is sent as the caller's own base64, never encoded again.
 
-use super::encoding::{Text, data_url, with_base64};
+use super::encoding::{Text, data_url};
 use super::plan::{self, Encoding, Plan, Prepared, named};
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling};
@@ -74,7 +74,7 @@ impl Source {
         Prepared {
             data_url: match self {
                 Source::Bytes(b) => data_url(mime, b),
-                Source::Text(t) => with_base64(mime, &t.base64),
+                Source::Text(t) => t.data_url(mime),
             },
             scaling,
             placement,
