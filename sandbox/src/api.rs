@@ -317,6 +317,13 @@ async fn create(
             description,
         },
     };
+    // The vision provider's own verdict (not a fault scenario's): the
+    // image is kept when asked, to show what the client sent.
+    let kept = state
+        .keep_unsolvable
+        .as_ref()
+        .filter(|_| matches!(outcome, Outcome::Failed { .. }) && fault.is_none())
+        .map(|dir| (dir.clone(), checked.image_url.clone()));
     let ready_at = match outcome {
         Outcome::Pending => None,
         _ => Some(now + delay),
@@ -369,8 +376,27 @@ async fn create(
         TaskId::Text(t) => t.clone(),
         TaskId::Number(n) => n.to_string(),
     };
+    if let Some((dir, url)) = kept {
+        keep_image(&dir, &stored, &url);
+    }
     tasks.insert(stored, task);
     Ok((id, fault))
+}
+
+/// Writes the image of task `id` (a data URL) into `dir` as
+/// `unsolvable-<id>.<ext>`; a failure is logged, never the request's.
+fn keep_image(dir: &std::path::Path, id: &str, url: &str) {
+    let Ok(bytes) = decode_base64(url, "imageBase64") else {
+        return;
+    };
+    let ext = image::guess_format(&bytes)
+        .ok()
+        .and_then(|f| f.extensions_str().first().copied())
+        .unwrap_or("bin");
+    let path = dir.join(format!("unsolvable-{id}.{ext}"));
+    if let Err(e) = std::fs::write(&path, &bytes) {
+        eprintln!("could not keep {}: {e}", path.display());
+    }
 }
 
 fn clicks_outcome(points: Vec<Point>, raw: Value, min: Option<u64>, max: Option<u64>) -> Outcome {

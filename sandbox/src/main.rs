@@ -73,6 +73,11 @@ struct Args {
     /// How long a finished task's result stays readable, seconds.
     #[arg(long, default_value_t = 300)]
     retention_secs: u64,
+    /// A folder where the image of every task the vision provider finds
+    /// no shape in is written (`unsolvable-<taskId>.<ext>`), to see what
+    /// a client sent when a test fails.
+    #[arg(long)]
+    keep_unsolvable: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -113,6 +118,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ledgers: Mutex::new(ledgers),
         tasks: Mutex::new(HashMap::new()),
         stats: Mutex::new(providers::Stats::default()),
+        keep_unsolvable: args.keep_unsolvable,
     });
 
     let cors = CorsLayer::new()

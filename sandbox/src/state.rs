@@ -107,6 +107,8 @@ pub struct AppState {
     pub tasks: Mutex<HashMap<String, Task>>,
     /// What routing has learned.
     pub stats: Mutex<Stats>,
+    /// Where the images of tasks found unsolvable are written, if anywhere.
+    pub keep_unsolvable: Option<std::path::PathBuf>,
 }
 
 impl AppState {

@@ -635,3 +635,39 @@ async fn the_human_queue_takes_answers() {
     );
     assert_eq!(done["cost"], 0.0015);
 }
+
+#[tokio::test]
+async fn the_image_of_a_task_found_unsolvable_is_kept_when_asked() {
+    use base64::Engine;
+    let dir = std::env::temp_dir().join(format!("sandbox-kept-{}", ulid::Ulid::new()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = Server::start(&["--keep-unsolvable", dir.to_str().unwrap()]);
+    let key = s.account(json!({})).await;
+    let c = s.challenge(11).await;
+    let image = c["imageBase64"].as_str().unwrap();
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(image.split_once(',').unwrap().1)
+        .unwrap();
+    let mut ids = Vec::new();
+    for comment in ["click on all bicycles", c["comment"].as_str().unwrap()] {
+        let t = json!({"type": "CoordinatesRecognition", "imageBase64": image, "comment": comment});
+        let r = s.create(&key, t, json!({})).await;
+        ids.push(r["taskId"].as_str().unwrap().to_owned());
+    }
+    let kept: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        [format!("unsolvable-{}.png", ids[0])],
+        "only the unsolvable one"
+    );
+    assert_eq!(
+        std::fs::read(dir.join(&kept[0])).unwrap(),
+        sent,
+        "the bytes as sent"
+    );
+    assert_eq!(s.wait(&key, &ids[1]).await["status"], "ready");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

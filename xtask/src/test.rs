@@ -420,7 +420,13 @@ pub fn run() -> Result {
     std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
     // The browsers' console log is appended to by every JS test: start afresh.
     let _ = std::fs::remove_file(artifacts.join("console.log"));
-    let server = sandbox::start(&["--solve-delay-ms", "300"], &artifacts.join("sandbox.log"))?;
+    // The image of any task the sandbox finds unsolvable is kept beside its
+    // log, to show what a client sent when a test fails.
+    let kept = artifacts.to_string_lossy().into_owned();
+    let server = sandbox::start(
+        &["--solve-delay-ms", "300", "--keep-unsolvable", &kept],
+        &artifacts.join("sandbox.log"),
+    )?;
     println!("== wasm test suites: compile");
     let started = Instant::now();
     // The browser suites run the browser build's features; the Node suite
