@@ -421,8 +421,12 @@ pub fn run() -> Result {
     // The browsers' console log is appended to by every JS test: start afresh.
     let _ = std::fs::remove_file(artifacts.join("console.log"));
     // The image of any task the sandbox finds unsolvable is kept beside its
-    // log, to show what a client sent when a test fails.
-    let kept = artifacts.to_string_lossy().into_owned();
+    // log, to show what a client sent when a test fails; this run's only.
+    let kept = artifacts.join("unsolvable");
+    let _ = std::fs::remove_dir_all(&kept);
+    std::fs::create_dir_all(&kept)
+        .map_err(|e| format!("creating test-artifacts/unsolvable/: {e}"))?;
+    let kept = kept.to_string_lossy().into_owned();
     let server = sandbox::start(
         &["--solve-delay-ms", "300", "--keep-unsolvable", &kept],
         &artifacts.join("sandbox.log"),
