@@ -94,6 +94,31 @@
     );
   }
 
+  /** Whether a canvas shows nothing yet: every pixel alike. `false` once it
+   * is tainted (something of another origin was drawn on it). */
+  function blank(canvas) {
+    if (!canvas.width || !canvas.height) return true;
+    const copy = new OffscreenCanvas(canvas.width, canvas.height).getContext("2d", { willReadFrequently: true });
+    copy.drawImage(canvas, 0, 0);
+    let px;
+    try {
+      px = new Uint32Array(copy.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+    } catch {
+      return false; // tainted: drawn, from another origin
+    }
+    return px.every((p) => p === px[0]);
+  }
+
+  /** Resolves once a canvas shows something. A page may draw it after its
+   * load event (once its own requests answer): until then the canvas is
+   * blank, and readable even if what will be drawn on it is not, and a task
+   * sent with it would be wasted. After 10 s it is solved as it shows. */
+  async function drawn(canvas) {
+    for (const until = Date.now() + 10_000; blank(canvas) && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async function ask(msg) {
     // If the service worker was stopped mid-task, asking again with the same
     // requestId resumes the stored task instead of creating a new one.
@@ -153,6 +178,7 @@
   async function solve(el, { comment, requestId, click = false, fetchUrls = true }) {
     try {
       if (el instanceof HTMLImageElement && !el.complete) await el.decode().catch(() => {});
+      if (el instanceof HTMLCanvasElement) await drawn(el);
       let msg = pixels(el, fetchUrls);
       let before;
       if (msg) {

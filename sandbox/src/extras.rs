@@ -234,6 +234,12 @@ pub struct WidgetQuery {
     /// `0`: no `data-anysolver-*` attributes, as on a page that names
     /// nothing (default `1`).
     marks: Option<u8>,
+    /// `canvas` and `iframe`: the canvas is drawn this many milliseconds
+    /// after the page's load event, as a page that draws late does; until
+    /// then it is blank, and readable (default: drawn as soon as its image
+    /// arrives).
+    #[serde(rename = "drawDelayMs")]
+    draw_delay_ms: Option<u32>,
 }
 
 /// The other of the sandbox's two origins (`127.0.0.1` and `localhost` on
@@ -328,6 +334,7 @@ pub async fn challenge_widget(headers: HeaderMap, Query(q): Query<WidgetQuery>) 
         "tolerance": 0.04 * f64::from(width.min(height)),
         "marks": q.marks != Some(0),
         "csp": q.csp.as_deref() == Some("strict"),
+        "drawDelayMs": q.draw_delay_ms,
     });
     // `</` cannot occur in this JSON (no strings from the query but the
     // checked variant), so it is safe inside the <script>.

@@ -25,7 +25,8 @@ if (C.variant === "iframe") {
   // The challenge lives in a frame of the other origin; the frame reports its verdict.
   const frame = document.createElement("iframe");
   frame.title = "challenge";
-  frame.src = `${other}/challenge/widget?seed=${C.seed}&width=${C.width}&height=${C.height}&variant=canvas&marks=${C.marks ? 1 : 0}${C.csp ? "&csp=strict" : ""}`;
+  const delay = C.drawDelayMs == null ? "" : `&drawDelayMs=${C.drawDelayMs}`;
+  frame.src = `${other}/challenge/widget?seed=${C.seed}&width=${C.width}&height=${C.height}&variant=canvas&marks=${C.marks ? 1 : 0}${C.csp ? "&csp=strict" : ""}${delay}`;
   stage.append(frame);
   addEventListener("message", (e) => {
     if (e.source === frame.contentWindow && ["passed", "failed"].includes(e.data?.sandboxWidget)) setState(e.data.sandboxWidget);
@@ -45,7 +46,11 @@ if (C.variant === "iframe") {
     el.width = C.width;
     el.height = C.height;
     const img = new Image();
-    img.onload = () => el.getContext("2d").drawImage(img, 0, 0);
+    const draw = () => el.getContext("2d").drawImage(img, 0, 0);
+    const loaded = () => new Promise((r) => (document.readyState === "complete" ? r() : addEventListener("load", r, { once: true })));
+    // `drawDelayMs`: drawn that long after the page's load event, as a page
+    // that draws late; until then the canvas is blank (and readable).
+    img.onload = () => (C.drawDelayMs == null ? draw() : loaded().then(() => setTimeout(draw, C.drawDelayMs)));
     img.src = `${other}${image}`;
   } else {
     el = document.createElement("div");

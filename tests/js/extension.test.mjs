@@ -137,9 +137,9 @@ const VARIANTS = ["img", "canvas", "background", "iframe"];
 
 /** Opens the widget and waits for its verdict, or for the extension to write
  * an error on the challenge; the page's state and what the extension recorded. */
-async function verdict(context, variant, seed, csp = "") {
+async function verdict(context, variant, seed, csp = "", extra = "") {
   const page = await context.newPage();
-  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}&csp=${csp}`);
+  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}&csp=${csp}${extra}`);
   const frame = variant === "iframe" ? await (await page.waitForSelector("iframe")).contentFrame() : page.mainFrame();
   const look = () => frame.evaluate(() => {
     const el = document.querySelector("[data-anysolver-challenge]");
@@ -166,7 +166,7 @@ for (const [deviceScaleFactor, csp] of [[1, ""], [2, ""], [1, "strict"], [2, "st
           if (csp) assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
           mkdirSync(ARTIFACTS, { recursive: true });
           await page.screenshot({ path: new URL(`widget-${variant}-dpr${deviceScaleFactor}${csp ? "-strict" : ""}.png`, ARTIFACTS).pathname });
-          assert.equal(marks.anysolverError, undefined);
+          assert.equal(marks.anysolverError, undefined, JSON.stringify(marks));
           assert.equal(marks.dpr, deviceScaleFactor, "the page's devicePixelRatio");
           assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
           assert.equal(marks.markers, Number(marks.anysolverSolved), "one marker per point");
@@ -183,6 +183,28 @@ for (const [deviceScaleFactor, csp] of [[1, ""], [2, ""], [1, "strict"], [2, "st
     }
   });
 }
+
+test("a canvas the page draws after its load event is solved once drawn, also in a frame", { skip, timeout: 90_000 }, async (t) => {
+  const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
+  const { context, options } = await loadConfigured(clientKey, { click: true });
+  try {
+    await options.close();
+    for (const [i, variant] of ["canvas", "iframe"].entries()) {
+      await t.test(variant, async () => {
+        // Blank and readable for 1.5 s after load, then tainted.
+        const { page, state, marks } = await verdict(context, variant, 40 + i, "", "&drawDelayMs=1500");
+        assert.equal(marks.anysolverError, undefined, JSON.stringify(marks));
+        assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
+        assert.equal(Number(marks.anysolverCaptured), 1, "captured once drawn (tainted), not sent blank");
+        await page.close();
+      });
+    }
+    const stats = await post("/sandbox/stats", { clientKey });
+    assert.equal(stats.tasksCreated, 2, "one task per challenge, none for a blank canvas");
+  } finally {
+    await context.close();
+  }
+});
 
 test("a provider that answers wrong points makes the widget say failed", { skip, timeout: 90_000 }, async () => {
   const { clientKey } = await post("/sandbox/accounts", { balance: 10, selectionMode: "priority", priority: ["Fault:shift:40"] });
