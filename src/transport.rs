@@ -141,50 +141,26 @@ impl Cancel {
     /// Waits for `work`, unless the signal or the deadline comes first.
     /// `extra` is one more racer: `(promise, token, error)`; when it wins
     /// the wait fails with `error`.
-    async fn race(
-        &self,
-        work: &Promise,
-        extra: Option<(&Promise, &JsValue, Error)>,
-    ) -> Result<Result<JsValue, JsValue>> {
+    fn race(&self, work: &Promise, extra: Option<(&Promise, &JsValue, Error)>) -> Race<'_> {
         let racers = js_sys::Array::of3(work, &self.abort_promise, &self.deadline_promise);
         if let Some((p, _, _)) = &extra {
             racers.push(p);
         }
-        let outcome = JsFuture::from(Promise::race(&racers)).await;
-        if let Ok(v) = &outcome {
-            if *v == self.abort_token {
-                return Err(Error::aborted());
-            }
-            if *v == self.deadline_token {
-                return Err(Error::deadline(self.timeout_ms));
-            }
-            if let Some((_, token, err)) = extra
-                && v == token
-            {
-                return Err(err);
-            }
+        Race {
+            cancel: self,
+            outcome: JsFuture::from(Promise::race(&racers)),
+            extra: extra.map(|(_, token, err)| (token.clone(), err)),
         }
-        Ok(outcome)
     }
 
     /// Waits for `work` (a Rust future, such as a place at the gate),
     /// unless the signal or the deadline comes first; then `work` is
-    /// dropped.
-    pub async fn until<F: Future>(&self, work: F) -> Result<F::Output> {
-        self.check()?;
-        let stop = JsFuture::from(Promise::race(&js_sys::Array::of2(
-            &self.abort_promise,
-            &self.deadline_promise,
-        )));
-        let first = First {
+    /// dropped. The race with them is made only if `work` must wait.
+    pub fn until<F: Future>(&self, work: F) -> Until<'_, F> {
+        Until {
+            cancel: self,
             work: Box::pin(work),
-            stop,
-        }
-        .await;
-        match first {
-            Ok(v) => Ok(v),
-            Err(token) if token == self.abort_token => Err(Error::aborted()),
-            Err(_) => Err(Error::deadline(self.timeout_ms)),
+            stop: None,
         }
     }
 
@@ -203,21 +179,72 @@ impl Cancel {
     }
 }
 
-/// `work`'s output, or what `stop` resolved with if it came first.
-struct First<F: Future> {
-    work: Pin<Box<F>>,
-    stop: JsFuture,
+/// The future of [`Cancel::race`]: what `work` settled with, or the error
+/// of whichever racer came first.
+struct Race<'a> {
+    cancel: &'a Cancel,
+    outcome: JsFuture,
+    extra: Option<(JsValue, Error)>,
 }
 
-impl<F: Future> Future for First<F> {
-    type Output = std::result::Result<F::Output, JsValue>;
+impl Future for Race<'_> {
+    type Output = Result<Result<JsValue, JsValue>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Poll::Ready(outcome) = Pin::new(&mut self.outcome).poll(cx) else {
+            return Poll::Pending;
+        };
+        if let Ok(v) = &outcome {
+            if *v == self.cancel.abort_token {
+                return Poll::Ready(Err(Error::aborted()));
+            }
+            if *v == self.cancel.deadline_token {
+                return Poll::Ready(Err(Error::deadline(self.cancel.timeout_ms)));
+            }
+            if matches!(&self.extra, Some((token, _)) if v == token)
+                && let Some((_, err)) = self.extra.take()
+            {
+                return Poll::Ready(Err(err));
+            }
+        }
+        Poll::Ready(Ok(outcome))
+    }
+}
+
+/// The future of [`Cancel::until`]: `work`'s output, or the error of the
+/// signal or the deadline if one came first.
+#[derive(Debug)]
+pub struct Until<'a, F: Future> {
+    cancel: &'a Cancel,
+    work: Pin<Box<F>>,
+    /// The race of the signal and the deadline, once `work` had to wait.
+    stop: Option<JsFuture>,
+}
+
+impl<F: Future> Future for Until<'_, F> {
+    type Output = Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let cancel = self.cancel;
+        if self.stop.is_none()
+            && let Err(e) = cancel.check()
+        {
+            return Poll::Ready(Err(e));
+        }
         if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        match Pin::new(&mut self.stop).poll(cx) {
-            Poll::Ready(Ok(token) | Err(token)) => Poll::Ready(Err(token)),
+        let stop = self.stop.get_or_insert_with(|| {
+            JsFuture::from(Promise::race(&js_sys::Array::of2(
+                &cancel.abort_promise,
+                &cancel.deadline_promise,
+            )))
+        });
+        match Pin::new(stop).poll(cx) {
+            Poll::Ready(Ok(token) | Err(token)) if token == cancel.abort_token => {
+                Poll::Ready(Err(Error::aborted()))
+            }
+            Poll::Ready(_) => Poll::Ready(Err(Error::deadline(cancel.timeout_ms))),
             Poll::Pending => Poll::Pending,
         }
     }
