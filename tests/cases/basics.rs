@@ -143,3 +143,56 @@ async fn the_loopback_rule_agrees_with_the_engines_url_parser() {
         );
     }
 }
+
+/// Base64 both ways by each path the platform may offer, the same text and
+/// the same bytes: the engine's own `Uint8Array.prototype.toBase64` and
+/// `Uint8Array.fromBase64` (Chromium 140, Firefox 133), Node's `Buffer`
+/// (the Node build), and `btoa`/`atob` of a binary string (older engines,
+/// copied here by hiding the others for the length of the test).
+#[wasm_bindgen_test]
+fn base64_is_written_and_read_alike_by_every_platform_path() {
+    use anysolver_coordinates::__private::encoding::{data_url, decode};
+    let all: Vec<u8> = (0..=255u8).cycle().take(3 * 256 + 2).collect();
+    let check = |path: &str| {
+        let url = data_url("image/png", &all);
+        let text = String::from(url.js().clone());
+        assert!(
+            text.starts_with("data:image/png;base64,AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"),
+            "{path}: {}",
+            text.get(..80).unwrap_or(&text)
+        );
+        assert!(text.ends_with("/AAE="), "{path}: {}", text.len());
+        assert_eq!(decode(&url).unwrap().bytes, all, "{path}");
+        for n in 0..5 {
+            let few = all.get(250..250 + n).unwrap();
+            let url = data_url("image/png", few);
+            let back = decode(&url).map(|d| d.bytes);
+            assert_eq!(back.as_deref().unwrap_or_default(), few, "{path}, {n} bytes");
+        }
+        assert_eq!(
+            String::from(data_url("image/png", &[0xfb, 0xff, 1, 2]).js().clone()),
+            "data:image/png;base64,+/8BAg==",
+            "{path}"
+        );
+    };
+    check("as the engine is");
+    let hide = js(
+        "name",
+        "const [owner, key] = name === 'Buffer' ? [globalThis, 'Buffer'] : name === 'toBase64' \
+         ? [Uint8Array.prototype, 'toBase64'] : [Uint8Array, 'fromBase64']; \
+         const saved = Object.getOwnPropertyDescriptor(owner, key); delete owner[key]; \
+         return () => { if (saved) Object.defineProperty(owner, key, saved); };",
+    );
+    let restore: Vec<js_sys::Function> = ["toBase64", "fromBase64", "Buffer"]
+        .iter()
+        .map(|name| {
+            let f = hide.call1(&JsValue::NULL, &JsValue::from_str(name)).unwrap();
+            check(&format!("without {name}"));
+            f.unchecked_into()
+        })
+        .collect();
+    for f in restore.iter().rev() {
+        f.call0(&JsValue::NULL).unwrap();
+    }
+    check("restored");
+}
