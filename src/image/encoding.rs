@@ -2,10 +2,10 @@
 //!
 //! The data URL and the alphabet are read here; the base64 itself is the
 //! platform's: in wasm `Uint8Array.prototype.toBase64` and
-//! `Uint8Array.fromBase64` where the engine has them, else `btoa`/`atob`
-//! (every browser, worker and Node has those); the `base64` crate natively
-//! (unit tests, fuzzing), so that the shipped build carries no second
-//! codec.
+//! `Uint8Array.fromBase64` where the engine has them, else (in the Node
+//! build) Node's `Buffer`, else `btoa`/`atob` (every browser, worker and
+//! Node has those); the `base64` crate natively (unit tests, fuzzing), so
+//! that the shipped build carries no second codec.
 
 use crate::chars::Chars;
 use crate::error::{Error, Result};

@@ -167,7 +167,11 @@ fn base64_is_written_and_read_alike_by_every_platform_path() {
             let few = all.get(250..250 + n).unwrap();
             let url = data_url("image/png", few);
             let back = decode(&url).map(|d| d.bytes);
-            assert_eq!(back.as_deref().unwrap_or_default(), few, "{path}, {n} bytes");
+            assert_eq!(
+                back.as_deref().unwrap_or_default(),
+                few,
+                "{path}, {n} bytes"
+            );
         }
         assert_eq!(
             String::from(data_url("image/png", &[0xfb, 0xff, 1, 2]).js().clone()),
@@ -186,7 +190,9 @@ fn base64_is_written_and_read_alike_by_every_platform_path() {
     let restore: Vec<js_sys::Function> = ["toBase64", "fromBase64", "Buffer"]
         .iter()
         .map(|name| {
-            let f = hide.call1(&JsValue::NULL, &JsValue::from_str(name)).unwrap();
+            let f = hide
+                .call1(&JsValue::NULL, &JsValue::from_str(name))
+                .unwrap();
             check(&format!("without {name}"));
             f.unchecked_into()
         })
