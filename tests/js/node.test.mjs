@@ -62,12 +62,21 @@ test("plain http:// only to this machine, unless allowInsecureHttp", () => {
 test("thousands of solves leave wasm memory and the JS handles it holds where the first thousand left them", { timeout: 120_000 }, async () => {
   // A promise that never settles (no signal given; a deadline whose timer
   // was cleared) must not keep a request's callbacks: before the fix each
-  // solve left four of them behind for good. Over these 8,000 solves the
-  // table of JS values held by wasm grew from 17,412 slots to 66,564,
-  // wasm memory from 3.7 MB to 5.3 MB, and the JS heap after GC from 15
-  // to 24 MB; both now stay where round one left them. (The heap alone
-  // is too noisy to assert: a full GC still leaves a megabyte or two now
-  // and then.)
+  // solve left four of them behind for good, and over these 8,000 solves
+  // the table of JS values held by wasm grew from 17,412 slots to 66,564,
+  // wasm memory from 3.7 MB to 5.3 MB, and the JS heap after GC from 15 to
+  // 24 MB. What is asserted does not depend on how busy the machine is:
+  // - the JS values wasm still holds, counted in its table (wasm-bindgen
+  //   sets a slot to null when it lets go of a value), must be exactly
+  //   what round one left. The table's length is not that count: it is
+  //   the most that were ever held at once, and doubles when 1,000 solves
+  //   in flight need a few more slots than it has (17,412 to 33,796 in
+  //   round two once, on a loaded CI machine, with nothing leaked);
+  // - wasm memory, which never shrinks, is the most any round has needed
+  //   so far: a busy round may raise it once, a leak raises it round
+  //   after round.
+  // (The JS heap after a full GC is too noisy to assert: it still jumps
+  // by a megabyte or two now and then.)
   const { setFlagsFromString } = await import("node:v8");
   const { runInNewContext } = await import("node:vm");
   setFlagsFromString("--expose-gc");
@@ -81,19 +90,26 @@ test("thousands of solves leave wasm memory and the JS handles it holds where th
     return new Response(JSON.stringify(body));
   };
   const client = new CoordinatesClient({ clientKey: "anysolver_test_heap", endpoint: "http://127.0.0.1:9", fetch: answer });
+  const table = wasm.__wbindgen_externrefs;
+  const held = () => {
+    let n = 0;
+    for (let i = 0; i < table.length; i++) if (table.get(i) != null) n++;
+    return n;
+  };
   const rounds = [];
   for (let i = 0; i < 8; i++) {
     const points = await Promise.all(Array.from({ length: 1000 }, () => client.solve(png, { comment: "click" })));
     assert.deepEqual(points.at(-1), [{ x: 10, y: 20 }]);
     await new Promise((r) => setTimeout(r, 0));
     gc();
-    rounds.push({ heap: process.memoryUsage().heapUsed, wasm: wasm.memory.buffer.byteLength, handles: wasm.__wbindgen_externrefs.length });
+    rounds.push({ heap: process.memoryUsage().heapUsed, wasm: wasm.memory.buffer.byteLength, handles: held(), slots: wasm.__wbindgen_externrefs.length });
   }
   client.free();
   assert.equal(tasks, 8000);
   const each = (key, f = (v) => v) => `${key} after each round: ${rounds.map((r) => f(r[key])).join(", ")}`;
   const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
-  const story = [each("handles"), each("wasm", mb), each("heap", mb)].join("; ");
-  assert.equal(rounds[7].handles, rounds[0].handles, story);
-  assert.equal(rounds[7].wasm, rounds[0].wasm, story);
+  const story = [each("handles"), each("slots"), each("wasm", mb), each("heap", mb)].join("; ");
+  for (const r of rounds) assert.equal(r.handles, rounds[0].handles, story);
+  const raised = rounds.filter((r, i) => i > 0 && r.wasm > rounds[i - 1].wasm).length;
+  assert.ok(raised <= 1, `wasm memory rose in ${raised} of the 7 rounds after the first; ${story}`);
 });
