@@ -2,7 +2,7 @@
 //! and not shipped: the browser build compiled by a pinned nightly that
 //! rebuilds the standard library with the release profile
 //! (`-Zbuild-std`), alone and with panics that abort at once, then passed
-//! through the same wasm-bindgen, wasm-opt and esbuild steps as
+//! through the same wasm-bindgen, wasm-opt and terser steps as
 //! `cargo xtask build`.
 
 use crate::build::{FEATURES, OUT_NAME, compact_glue, optimise, size_of};
@@ -49,7 +49,7 @@ pub fn table(stable: u64, goal: u64) -> Result<String> {
         .unwrap_or_else(|| NIGHTLY.to_owned());
     let kb = |b: u64| b as f64 / 1024.0;
     let mut rows = format!(
-        "Measured with {}, through the same wasm-bindgen, wasm-opt and esbuild steps; not shipped.\n\n\
+        "Measured with {}, through the same wasm-bindgen, wasm-opt and terser steps; not shipped.\n\n\
          | browser build | gzipped bytes | KB | against what ships |\n|---|---:|---:|---:|\n\
          | stable (what `cargo xtask build` ships) | {stable} | {:.1} | |\n",
         version.trim(),
