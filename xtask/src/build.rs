@@ -173,22 +173,27 @@ pub fn compact_glue(js: &Path, format: &str) -> Result {
 /// panic is an explicit `unreachable`), so binaryen may move and drop
 /// loads whose trap was the only effect; measured: 136 B less gzipped.
 pub fn optimise(wasm: &Path, level: &str) -> Result {
-    let wasm = wasm.to_string_lossy();
+    run_wasm_opt(wasm, wasm, level, &["--strip-debug", "--strip-producers"])
+}
+
+/// The same optimisation as [`optimise`] into `out`, with the function
+/// names kept (`-g`), for twiggy to say what ships.
+pub fn optimise_named(wasm: &Path, out: &Path, level: &str) -> Result {
+    run_wasm_opt(wasm, out, level, &["-g"])
+}
+
+fn run_wasm_opt(wasm: &Path, out: &Path, level: &str, keep: &[&str]) -> Result {
     let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
-    exec(&mut cmd(
-        &wasm_opt.to_string_lossy(),
-        &[
-            level,
-            "--converge",
-            "--ignore-implicit-traps",
-            "--low-memory-unused",
-            "--strip-debug",
-            "--strip-producers",
-            &wasm,
-            "-o",
-            &wasm,
-        ],
-    ))
+    let (wasm, out) = (wasm.to_string_lossy(), out.to_string_lossy());
+    let mut args = vec![
+        level,
+        "--converge",
+        "--ignore-implicit-traps",
+        "--low-memory-unused",
+    ];
+    args.extend_from_slice(keep);
+    args.extend_from_slice(&[wasm.as_ref(), "-o", out.as_ref()]);
+    exec(&mut cmd(&wasm_opt.to_string_lossy(), &args))
 }
 
 /// The crate's version, as Cargo reads its manifest (`cargo metadata`).
