@@ -71,7 +71,7 @@ test("thousands of solves leave wasm memory and the JS handles it holds where th
   //   what round one left. The table's length is not that count: it is
   //   the most that were ever held at once, and doubles when 1,000 solves
   //   in flight need a few more slots than it has (17,412 to 33,796 in
-  //   round two once, on a loaded CI machine, with nothing leaked);
+  //   round two, every time in Node 20, with nothing leaked);
   // - wasm memory, which never shrinks, is the most any round has needed
   //   so far: a busy round may raise it once, a leak raises it round
   //   after round.
