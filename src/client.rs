@@ -23,7 +23,7 @@ use crate::protocol::{
 use crate::schedule::{Cadence, Learner, backoff};
 use crate::task::{Progress, Recognition, Task, TaskState, Timing};
 use crate::task_id::TaskId;
-use crate::transport::{Cancel, Fetcher, now_ms, random};
+use crate::transport::{Cancel, Fetcher, Route, now_ms, random};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -74,6 +74,8 @@ pub struct Client {
 struct Inner {
     config: Config,
     fetcher: Fetcher,
+    /// Where each method's requests go, in the order of [`Method`].
+    routes: [Route; 3],
     learner: RefCell<Learner>,
     /// How many requests are in flight, and who goes next.
     gate: Rc<Gate>,
@@ -93,11 +95,18 @@ impl Client {
             Some(f) => Fetcher::custom(f.clone()),
             None => Fetcher::global()?,
         };
+        let route = |m: Method| Route::new(m.url(&config.endpoint));
+        let routes = [
+            route(Method::CreateTask),
+            route(Method::GetTaskResult),
+            route(Method::GetBalance),
+        ];
         Ok(Self {
             inner: Rc::new(Inner {
                 gate: Gate::new(config.max_in_flight),
                 config,
                 fetcher,
+                routes,
                 learner: RefCell::new(Learner::default()),
             }),
         })
@@ -260,15 +269,16 @@ impl Inner {
         } else {
             Class::Poll
         };
+        let [create, poll, balance] = &self.routes;
+        let route = match method {
+            Method::CreateTask => create,
+            Method::GetTaskResult => poll,
+            Method::GetBalance => balance,
+        };
         let slot = cancel.until(self.gate.enter(class)).await?;
         let reply = self
             .fetcher
-            .post(
-                &method.url(&self.config.endpoint),
-                body,
-                ms(self.config.request_timeout),
-                cancel,
-            )
+            .post(route, body, ms(self.config.request_timeout), cancel)
             .await;
         drop(slot);
         let reply = reply?;

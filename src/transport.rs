@@ -3,6 +3,11 @@
 //! our own error handling, so no rejection value (a string, `undefined`)
 //! and no odd resolution (a non-`Response`) can reach a panic.
 //!
+//! gloo-net builds each [`Route`]'s request once (the URL resolved, the
+//! method and the header set, two `Request`s and a `URL` on its way); every
+//! request sent there is a copy of it with its own body and signal, one
+//! `Request` as a bare `fetch` makes.
+//!
 //! Timers and `fetch` are bound on the global object (never on `window`),
 //! so the same code runs in pages, workers, service workers and Node.
 //!
@@ -19,13 +24,14 @@
 use crate::error::{Error, Result};
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::{AbortController, AbortSignal, RequestInit};
 
 #[wasm_bindgen]
 extern "C" {
@@ -297,6 +303,51 @@ pub struct Reply {
     pub retry_after_ms: Option<u64>,
 }
 
+/// Where requests of one kind go: a POST of JSON to one URL, whose
+/// request gloo-net builds on first use.
+pub struct Route {
+    url: String,
+    /// The request gloo-net built, once it has been.
+    shape: Cell<Option<web_sys::Request>>,
+}
+
+impl Route {
+    /// A route to `url`; nothing is built until a request is sent.
+    pub fn new(url: String) -> Self {
+        Self {
+            url,
+            shape: Cell::new(None),
+        }
+    }
+
+    /// A request to this route with `body` and `signal`: a copy of the
+    /// route's request, which is built the first time.
+    fn request(&self, body: &JsValue, signal: &AbortSignal) -> Result<web_sys::Request> {
+        let shape = match self.shape.take() {
+            Some(shape) => shape,
+            None => RequestBuilder::new(&self.url)
+                .method(Method::POST)
+                .header("Content-Type", "application/json")
+                .build()
+                .map_err(|e| Error::network(format!("the request could not be built: {e}")))?
+                .into(),
+        };
+        let init = RequestInit::new();
+        init.set_body(body);
+        init.set_signal(Some(signal));
+        let request = web_sys::Request::new_with_request_and_init(&shape, &init)
+            .map_err(|e| network_error(&e));
+        self.shape.set(Some(shape));
+        request
+    }
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route").field("url", &self.url).finish()
+    }
+}
+
 /// The `fetch` to use: the global one or the caller's.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
@@ -323,11 +374,11 @@ impl Fetcher {
         Self { func }
     }
 
-    /// POSTs `body` (a JS string of JSON) to `url`, within
+    /// POSTs `body` (a JS string of JSON) to `route`, within
     /// `request_timeout_ms`.
     pub async fn post(
         &self,
-        url: &str,
+        route: &Route,
         body: &JsValue,
         request_timeout_ms: f64,
         cancel: &Cancel,
@@ -338,13 +389,7 @@ impl Fetcher {
                 .map_err(|_| Error::network("could not create an AbortController"))?,
             answered: false,
         };
-        let request = RequestBuilder::new(url)
-            .method(Method::POST)
-            .header("Content-Type", "application/json")
-            .abort_signal(Some(&controller.controller.signal()))
-            .body(body.clone())
-            .map_err(|e| Error::network(format!("the request could not be built: {e}")))?;
-        let request = web_sys::Request::from(request);
+        let request = route.request(body, &controller.controller.signal())?;
 
         let timeout_token: JsValue = Object::new().into();
         let (_timer, timeout_promise) = Timer::start(request_timeout_ms, &timeout_token);
