@@ -335,8 +335,9 @@ impl Route {
         let init = RequestInit::new();
         init.set_body(body);
         init.set_signal(Some(signal));
+        // Nothing was sent: the error says so, not "the request failed".
         let request = web_sys::Request::new_with_request_and_init(&shape, &init)
-            .map_err(|e| network_error(&e));
+            .map_err(|_| Error::network("the request could not be copied from its route"));
         self.shape.set(Some(shape));
         request
     }
