@@ -12,6 +12,7 @@ mod bench;
 mod build;
 mod docs;
 mod fuzz;
+mod imports;
 mod load;
 mod modules;
 mod nightly;

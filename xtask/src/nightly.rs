@@ -5,7 +5,7 @@
 //! through the same wasm-bindgen, wasm-opt and terser steps as
 //! `cargo xtask build`.
 
-use crate::build::{FEATURES, OUT_NAME, compact_glue, optimise, size_of};
+use crate::build::{FEATURES, OUT_NAME, finish, size_of};
 use crate::util::{Result, cmd, exec, output, root};
 use std::path::{Path, PathBuf};
 
@@ -166,7 +166,6 @@ fn build(index: usize, lever: &Lever) -> Result<u64> {
             &wasm.to_string_lossy(),
         ],
     ))?;
-    optimise(&out.join(format!("{OUT_NAME}_bg.wasm")), "-Oz")?;
-    compact_glue(&out.join(format!("{OUT_NAME}.js")), "esm")?;
+    finish(&out, "esm", "-Oz")?;
     size_of(&out)
 }
