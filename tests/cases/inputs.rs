@@ -139,8 +139,9 @@ async fn base64_in_the_url_safe_alphabet_with_line_breaks_solves() {
     .await;
 }
 
-/// The rules for base64 as the engine applies them (RegExp, `indexOf`,
-/// `atob`), the same as the native unit tests' (Rust's `base64`).
+/// The rules for base64 as the engine applies them (`Uint8Array.fromBase64`
+/// where it has it, RegExp, `indexOf`, `atob`), the same as the native unit
+/// tests' (Rust's `base64`).
 #[wasm_bindgen_test]
 fn base64_is_checked_by_the_same_rules_in_the_engine() {
     use anysolver_coordinates::__private::encoding::{Chars, read};
@@ -151,8 +152,25 @@ fn base64_is_checked_by_the_same_rules_in_the_engine() {
         (" QUJD\n", 3),
         ("-_8BAg", 4),
         ("data:image/png;base64,+/8BAg", 4),
+        ("QUJDRA=", 4),
     ] {
         assert_eq!(len(text), Ok(bytes), "{text:?}");
+    }
+    // Whitespace inside, which fromBase64 would skip, is cleaned out of
+    // what is sent; so is the URL-safe alphabet, which it refuses.
+    let sent = |s: &str| {
+        read(&Chars::from(s))
+            .map(|t| t.base64.copied())
+            .map_err(|e| e.code)
+    };
+    for (text, base64) in [
+        ("QUJD\r\nRA==", "QUJDRA=="),
+        ("QU JD", "QUJD"),
+        ("QUJDRA\n==", "QUJDRA=="),
+        ("QUJD-_8=", "QUJD+/8="),
+        ("QUJDRA==", "QUJDRA=="),
+    ] {
+        assert_eq!(sent(text), Ok(base64.to_owned()), "{text:?}");
     }
     for bad in [
         "QU===",
