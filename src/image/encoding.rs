@@ -269,7 +269,11 @@ mod platform {
         type Octets;
         #[wasm_bindgen(method, catch, js_name = toBase64)]
         fn to_base64(this: &Octets) -> Result<JsString, JsValue>;
-        #[wasm_bindgen(catch, static_method_of = Octets, js_name = fromBase64)]
+        // A static method is called on its type's Rust name unless
+        // `js_class` says otherwise: without it the glue called
+        // `Octets.fromBase64`, which threw, and every decode fell back to
+        // `atob`.
+        #[wasm_bindgen(catch, static_method_of = Octets, js_class = "Uint8Array", js_name = fromBase64)]
         fn from_base64(text: &JsString) -> Result<Uint8Array, JsValue>;
     }
 

@@ -187,6 +187,41 @@ fn base64_is_checked_by_the_same_rules_in_the_engine() {
     assert_eq!(len("data:image/png,abc"), Err("INVALID_DATA_URL".into()));
 }
 
+/// Where the engine has `Uint8Array.fromBase64` (every browser these run
+/// in), base64 is decoded by it: not by `atob`, whose binary string costs
+/// two bytes of wasm memory per byte of image.
+#[wasm_bindgen_test]
+fn base64_is_decoded_by_the_engines_own_decoder() {
+    use anysolver_coordinates::__private::encoding::{Chars, decode};
+    let seen = js(
+        "",
+        "const seen = [], from = Uint8Array.fromBase64, atob = globalThis.atob; \
+         if (typeof from !== 'function') return null; \
+         Uint8Array.fromBase64 = function (...a) { seen.push('fromBase64'); return from.apply(this, a); }; \
+         globalThis.atob = function (s) { seen.push('atob'); return atob(s); }; \
+         seen.restore = () => { Uint8Array.fromBase64 = from; globalThis.atob = atob; }; \
+         return seen;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    if seen.is_null() {
+        return; // An engine without it: atob or Buffer, as before.
+    }
+    let bytes = decode(&Chars::from("data:image/png;base64,QUJDRA==")).map(|d| d.bytes);
+    js("seen", "seen.restore()")
+        .call1(&JsValue::NULL, &seen)
+        .unwrap();
+    assert_eq!(bytes.map_err(|e| e.code), Ok(b"ABCD".to_vec()));
+    let seen: Vec<String> = js_sys::Array::from(&seen)
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|s| s == "fromBase64"),
+        "{seen:?}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn an_instruction_image_is_sent() {
     let c = challenge(41, 400, 300, "png").await;
