@@ -1,9 +1,9 @@
 //! [`Chars`]: text held where the platform holds it. In wasm it is a JS
 //! string, so that an image given as base64 (often hundreds of kilobytes)
-//! is checked by the engine's own RegExp, read in its head alone and sent
-//! as the very string it came as, never copied into wasm memory and back;
-//! natively it is a `String`. A leaf module: it uses nothing else of the
-//! crate.
+//! is checked by the engine itself (its base64 decoder, else its RegExp),
+//! read in its head alone and sent as the very string it came as, never
+//! copied into wasm memory and back; natively it is a `String`. A leaf
+//! module: it uses nothing else of the crate.
 //!
 //! Positions and lengths count what the platform counts (UTF-16 units in
 //! wasm, bytes natively); they agree for the ASCII that base64 is, and
