@@ -185,21 +185,32 @@ fn base64_is_checked_by_the_same_rules_in_the_engine() {
     }
     assert_eq!(len(""), Err("EMPTY_INPUT".into()));
     assert_eq!(len("data:image/png,abc"), Err("INVALID_DATA_URL".into()));
+    // Longer than the engine's check reads at a time (48 KiB of bytes):
+    // what lies past its first pass is checked too.
+    let long = |middle: &str| format!("{}{middle}{}", "QUJD".repeat(30_000), "QUJD".repeat(10_000));
+    assert_eq!(len(&long("")), Ok(120_000));
+    assert_eq!(len(&format!("{}RA==", long(""))), Ok(120_001));
+    assert_eq!(sent(&long(" \n")), Ok(long("")));
+    for bad in ["QU*D", "QU==", "é"] {
+        assert_eq!(len(&long(bad)), Err("INVALID_BASE64".into()), "{bad:?}");
+    }
 }
 
-/// Where the engine has `Uint8Array.fromBase64` (every browser these run
-/// in), base64 is decoded by it: not by `atob`, whose binary string costs
-/// two bytes of wasm memory per byte of image.
+/// Where the engine has `Uint8Array.fromBase64` and `setFromBase64`
+/// (every browser these run in), base64 is checked and decoded by them:
+/// not by `atob`, whose binary string costs two bytes of wasm memory per
+/// byte of image.
 #[wasm_bindgen_test]
 fn base64_is_decoded_by_the_engines_own_decoder() {
     use anysolver_coordinates::__private::encoding::{Chars, decode};
     let seen = js(
         "",
-        "const seen = [], from = Uint8Array.fromBase64, atob = globalThis.atob; \
-         if (typeof from !== 'function') return null; \
+        "const seen = [], from = Uint8Array.fromBase64, into = Uint8Array.prototype.setFromBase64, atob = globalThis.atob; \
+         if (typeof from !== 'function' || typeof into !== 'function') return null; \
          Uint8Array.fromBase64 = function (...a) { seen.push('fromBase64'); return from.apply(this, a); }; \
+         Uint8Array.prototype.setFromBase64 = function (...a) { seen.push('setFromBase64'); return into.apply(this, a); }; \
          globalThis.atob = function (s) { seen.push('atob'); return atob(s); }; \
-         seen.restore = () => { Uint8Array.fromBase64 = from; globalThis.atob = atob; }; \
+         seen.restore = () => { Uint8Array.fromBase64 = from; Uint8Array.prototype.setFromBase64 = into; globalThis.atob = atob; }; \
          return seen;",
     )
     .call0(&JsValue::NULL)
@@ -216,8 +227,17 @@ fn base64_is_decoded_by_the_engines_own_decoder() {
         .iter()
         .filter_map(|s| s.as_string())
         .collect();
+    // Checked into the kept array (nothing allocated), then decoded.
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("setFromBase64"),
+        "{seen:?}"
+    );
     assert!(
-        !seen.is_empty() && seen.iter().all(|s| s == "fromBase64"),
+        seen.iter().any(|s| s == "fromBase64")
+            && seen
+                .iter()
+                .all(|s| s == "fromBase64" || s == "setFromBase64"),
         "{seen:?}"
     );
 }
