@@ -103,7 +103,7 @@ impl Client {
         ];
         Ok(Self {
             inner: Rc::new(Inner {
-                gate: Gate::new(config.max_in_flight),
+                gate: Gate::new(config.max_in_flight, now_ms),
                 config,
                 fetcher,
                 routes,
@@ -175,7 +175,8 @@ impl Client {
     pub async fn get_task_result(&self, task_id: &TaskId) -> Result<TaskState> {
         let task_id = checked_id(task_id)?;
         let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
-        let poll = self.inner.poll(&task_id, &cancel).await;
+        // A task of unknown age: placed before every createTask waiting.
+        let poll = self.inner.poll(&task_id, 0.0, &cancel).await;
         let poll = self.redacted(poll.map_err(|e| e.with_task(&task_id)))?;
         Ok(match poll {
             Poll::Processing { status, provider } => TaskState {
@@ -208,7 +209,15 @@ impl Client {
         let body = to_json(&GetBalanceRequest {
             client_key: self.inner.config.key(),
         })?;
-        let answer = self.inner.call(Method::GetBalance, &body, &cancel).await;
+        let answer = self
+            .inner
+            .call(
+                Method::GetBalance,
+                Class::Poll { since: now_ms() },
+                &body,
+                &cancel,
+            )
+            .await;
         self.redacted(answer.and_then(|(env, text)| env.into_balance(&text)))
     }
 
@@ -256,19 +265,16 @@ impl Inner {
 
     /// One API request: POST, check the status, parse the envelope (with
     /// [`parse_answer`], the protocol's one reader of answers).
+    /// `class` places it in the gate's queue.
     async fn call(
         &self,
         method: Method,
+        class: Class,
         body: &Body,
         cancel: &Cancel,
     ) -> Result<(Envelope, String)> {
-        // Wait for a slot (polls before creates); the request's own time
-        // limit starts only once it is sent.
-        let class = if method == Method::CreateTask {
-            Class::Create
-        } else {
-            Class::Poll
-        };
+        // Wait for a slot (see `gate` for the order); the request's own
+        // time limit starts only once it is sent.
         let [create, poll, balance] = &self.routes;
         let route = match method {
             Method::CreateTask => create,
@@ -341,7 +347,10 @@ impl Inner {
         };
         let mut attempt = 0;
         let answer = loop {
-            match self.call(Method::CreateTask, &body, &cancel).await {
+            match self
+                .call(Method::CreateTask, Class::Create, &body, &cancel)
+                .await
+            {
                 // 429: the server refused the request, so nothing was created
                 // and trying again cannot charge twice. Nothing else is retried.
                 Err(e) if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES => {
@@ -383,12 +392,15 @@ impl Inner {
         Ok((cancel, task))
     }
 
-    async fn poll(&self, task_id: &TaskId, cancel: &Cancel) -> Result<Poll> {
+    /// One getTaskResult of the task `task_id`, created at `since` (ms).
+    async fn poll(&self, task_id: &TaskId, since: f64, cancel: &Cancel) -> Result<Poll> {
         let body = to_json(&GetTaskResultRequest {
             client_key: self.config.key(),
             task_id,
         })?;
-        let (env, text) = self.call(Method::GetTaskResult, &body, cancel).await?;
+        let (env, text) = self
+            .call(Method::GetTaskResult, Class::Poll { since }, &body, cancel)
+            .await?;
         env.into_poll(&text)
     }
 
@@ -457,7 +469,7 @@ impl Inner {
             poll_now = false;
             polls += 1;
             last_poll = since_created();
-            match self.poll(id, cancel).await {
+            match self.poll(id, task.created_at, cancel).await {
                 Ok(Poll::Processing {
                     status,
                     provider: p,

@@ -126,8 +126,9 @@ pub struct Config {
     /// `maxImageSide`).
     pub limits: Limits,
     /// How many requests the client has in flight at once
-    /// (`maxRequestsInFlight`); more wait their turn, polls of existing
-    /// tasks first, and a request's time limit starts when it is sent.
+    /// (`maxRequestsInFlight`); more wait their turn (a poll before every
+    /// createTask asked for after its task was created), and a request's
+    /// time limit starts when it is sent.
     /// Default [`DEFAULT_MAX_IN_FLIGHT`].
     pub max_in_flight: usize,
     /// Accept an `http://` endpoint on a host other than this machine
