@@ -18,6 +18,53 @@ function plain(e) {
   return { name: e?.name, kind: e?.kind, code: e?.code, message: e?.message ?? String(e), taskId: e?.taskId };
 }
 
+// Chrome allows an extension two captures of a tab a second: captures
+// (of every challenge this worker solves) wait their turn, 510 ms apart.
+let captures = Promise.resolve();
+let lastCaptureAt = 0;
+function capture(windowId) {
+  const next = captures.then(async () => {
+    const wait = lastCaptureAt + 510 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lastCaptureAt = Date.now();
+    return chrome.tabs.captureVisibleTab(windowId, { format: "png" });
+  });
+  captures = next.catch(() => {});
+  return next;
+}
+
+/** The pixels a capture (a PNG data URL) shows in `region`, given in the
+ * tab's CSS pixels as the content script measured it. */
+async function regionPixels(dataUrl, region) {
+  const bitmap = await createImageBitmap(await (await fetch(dataUrl)).blob());
+  const scale = bitmap.width / region.viewportWidth;
+  const clamp = (v, max) => Math.min(Math.max(Math.round(v), 0), max);
+  const x = clamp(region.x * scale, bitmap.width - 1);
+  const y = clamp(region.y * scale, bitmap.height - 1);
+  const w = Math.max(clamp(region.width * scale, bitmap.width - x), 1);
+  const h = Math.max(clamp(region.height * scale, bitmap.height - y), 1);
+  const ctx = new OffscreenCanvas(w, h).getContext("2d");
+  ctx.drawImage(bitmap, x, y, w, h, 0, 0, w, h);
+  bitmap.close();
+  return new Uint32Array(ctx.getImageData(0, 0, w, h).data.buffer);
+}
+
+/** The visible tab once the challenge's region looks the same in two
+ * captures in a row: a page may still be painting it (a background set
+ * late, a busy machine's late frame), and a task sent with half a picture
+ * is paid for and answered wrong. After four captures, the last. */
+async function settledCapture(windowId, region) {
+  let image;
+  let before;
+  for (let i = 0; i < 4; i++) {
+    image = await capture(windowId);
+    const now = await regionPixels(image, region);
+    if (before?.length === now.length && before.every((p, j) => p === now[j])) break;
+    before = now;
+  }
+  return image;
+}
+
 async function solve(msg, sender) {
   await ready;
   const s = await settings();
@@ -34,7 +81,7 @@ async function solve(msg, sender) {
       if (msg.region) {
         // Pixels the page cannot read (a tainted canvas, a CSS background, a
         // frame): the visible tab, cropped by the client to the region.
-        image = await chrome.tabs.captureVisibleTab(sender.tab.windowId, { format: "png" });
+        image = await settledCapture(sender.tab.windowId, msg.region);
       } else {
         // A cross-origin image is fetched here instead of drawn on a canvas
         // (which the page could not read: a tainted canvas).

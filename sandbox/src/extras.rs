@@ -237,7 +237,8 @@ pub struct WidgetQuery {
     /// `canvas` and `iframe`: the canvas is drawn this many milliseconds
     /// after the page's load event, as a page that draws late does; until
     /// then it is blank, and readable (default: drawn as soon as its image
-    /// arrives).
+    /// arrives). `background`: the background is set that long after the
+    /// load event; until then the box is empty.
     #[serde(rename = "drawDelayMs")]
     draw_delay_ms: Option<u32>,
 }

@@ -15,6 +15,9 @@ const stage = document.getElementById("stage");
 document.title = `Sandbox widget ${C.seed} (${C.variant})`;
 document.getElementById("title").textContent = `Challenge ${C.seed}`;
 
+/** Resolves once the page's load event has fired. */
+const loaded = () => new Promise((r) => (document.readyState === "complete" ? r() : addEventListener("load", r, { once: true })));
+
 function setState(state) {
   document.body.dataset.state = state;
   document.getElementById("status").textContent = state === "passed" ? "Passed." : "Failed: try again.";
@@ -47,7 +50,6 @@ if (C.variant === "iframe") {
     el.height = C.height;
     const img = new Image();
     const draw = () => el.getContext("2d").drawImage(img, 0, 0);
-    const loaded = () => new Promise((r) => (document.readyState === "complete" ? r() : addEventListener("load", r, { once: true })));
     // `drawDelayMs`: drawn that long after the page's load event, as a page
     // that draws late; until then the canvas is blank (and readable).
     img.onload = () => (C.drawDelayMs == null ? draw() : loaded().then(() => setTimeout(draw, C.drawDelayMs)));
@@ -56,7 +58,11 @@ if (C.variant === "iframe") {
     el = document.createElement("div");
     el.setAttribute("role", "img");
     el.setAttribute("aria-label", `challenge ${C.seed}`);
-    el.style.backgroundImage = `url("${image}")`;
+    // `drawDelayMs`: painted that long after the page's load event, as a
+    // page that sets its challenge late; until then the box is empty.
+    const paint = () => (el.style.backgroundImage = `url("${image}")`);
+    if (C.drawDelayMs == null) paint();
+    else loaded().then(() => setTimeout(paint, C.drawDelayMs));
   }
   el.id = "challenge";
   mark(el, "data-anysolver-challenge");
