@@ -19,15 +19,19 @@ function plain(e) {
 }
 
 // Chrome allows an extension two captures of a tab a second: captures
-// (of every challenge this worker solves) wait their turn, 510 ms apart.
+// (of every challenge this worker solves) wait their turn, each asked for
+// 510 ms after the one before was answered (so after Chrome counted it).
 let captures = Promise.resolve();
 let lastCaptureAt = 0;
 function capture(windowId) {
   const next = captures.then(async () => {
     const wait = lastCaptureAt + 510 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    lastCaptureAt = Date.now();
-    return chrome.tabs.captureVisibleTab(windowId, { format: "png" });
+    try {
+      return await chrome.tabs.captureVisibleTab(windowId, { format: "png" });
+    } finally {
+      lastCaptureAt = Date.now();
+    }
   });
   captures = next.catch(() => {});
   return next;
