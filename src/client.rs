@@ -177,7 +177,7 @@ impl Client {
         let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         // A task of unknown age: placed before every createTask waiting.
         let poll = self.inner.poll(&task_id, 0.0, &cancel).await;
-        let poll = self.redacted(poll.map_err(|e| e.with_task(&task_id)))?;
+        let (poll, _) = self.redacted(poll.map_err(|e| e.with_task(&task_id)))?;
         Ok(match poll {
             Poll::Processing { status, provider } => TaskState {
                 task_id,
@@ -218,7 +218,7 @@ impl Client {
                 &cancel,
             )
             .await;
-        self.redacted(answer.and_then(|(env, text)| env.into_balance(&text)))
+        self.redacted(answer.and_then(|a| a.envelope.into_balance(&a.text)))
     }
 
     /// `result` with the API key blanked out of its error, whatever the
@@ -234,6 +234,16 @@ fn checked_id(id: &TaskId) -> Result<TaskId> {
         return Err(Error::invalid_task());
     }
     Ok(id.clone().trimmed())
+}
+
+/// An answer of the API, read.
+struct Answer {
+    /// Its envelope, checked by [`parse_answer`].
+    envelope: Envelope,
+    /// Its text, for the parts read on demand.
+    text: String,
+    /// When the request was sent (ms): after its wait at the gate.
+    sent_at: f64,
 }
 
 /// Sends progress events.
@@ -272,7 +282,7 @@ impl Inner {
         class: Class,
         body: &Body,
         cancel: &Cancel,
-    ) -> Result<(Envelope, String)> {
+    ) -> Result<Answer> {
         // Wait for a slot (see `gate` for the order); the request's own
         // time limit starts only once it is sent.
         let [create, poll, balance] = &self.routes;
@@ -282,6 +292,7 @@ impl Inner {
             Method::GetBalance => balance,
         };
         let slot = cancel.until(self.gate.enter(class)).await?;
+        let sent_at = now_ms();
         let reply = self
             .fetcher
             .post(route, body, ms(self.config.request_timeout), cancel)
@@ -293,7 +304,11 @@ impl Inner {
         }
         let text = reply.body.as_string().unwrap_or_default();
         let envelope = parse_answer(method, &text)?;
-        Ok((envelope, text))
+        Ok(Answer {
+            envelope,
+            text,
+            sent_at,
+        })
     }
 
     async fn prepare(
@@ -366,7 +381,7 @@ impl Inner {
             }
         };
         let task_id = answer
-            .and_then(|(env, text)| env.into_task_id(&text))
+            .and_then(|a| a.envelope.into_task_id(&a.text))
             .map_err(|e| {
                 if e.may_have_created_a_task() {
                     Error::create_may_have_reached(e)
@@ -392,16 +407,17 @@ impl Inner {
         Ok((cancel, task))
     }
 
-    /// One getTaskResult of the task `task_id`, created at `since` (ms).
-    async fn poll(&self, task_id: &TaskId, since: f64, cancel: &Cancel) -> Result<Poll> {
+    /// One getTaskResult of the task `task_id`, created at `since` (ms):
+    /// the task's state, and when the request was sent (ms).
+    async fn poll(&self, task_id: &TaskId, since: f64, cancel: &Cancel) -> Result<(Poll, f64)> {
         let body = to_json(&GetTaskResultRequest {
             client_key: self.config.key(),
             task_id,
         })?;
-        let (env, text) = self
+        let a = self
             .call(Method::GetTaskResult, Class::Poll { since }, &body, cancel)
             .await?;
-        env.into_poll(&text)
+        Ok((a.envelope.into_poll(&a.text)?, a.sent_at))
     }
 
     /// The result of a ready task: points checked against the sent image
@@ -469,7 +485,17 @@ impl Inner {
             poll_now = false;
             polls += 1;
             last_poll = since_created();
-            match self.poll(id, task.created_at, cancel).await {
+            let polled = self
+                .poll(id, task.created_at, cancel)
+                .await
+                .map(|(poll, sent_at)| {
+                    // The schedule counts from when the poll was sent: it may
+                    // have waited its turn at the gate, and the next one must
+                    // still come MIN_INTERVAL after it.
+                    last_poll = (sent_at - task.created_at).max(0.0) / 1000.0;
+                    poll
+                });
+            match polled {
                 Ok(Poll::Processing {
                     status,
                     provider: p,

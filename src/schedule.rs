@@ -13,6 +13,8 @@
 //! Guarantees, whatever the input: never two polls of one task less than
 //! [`MIN_INTERVAL`] apart, nor the first one sooner than that after the
 //! task was created, and never more than [`MAX_POLLS`] polls of one task.
+//! The client gives it the time each poll was sent, after any wait for its
+//! turn (`gate`), so that this holds for the requests themselves.
 //!
 //! `simulate` (in `examples/poll_sim.rs`, run by `cargo xtask bench`)
 //! replays the schedule over a solve-time distribution, feeding

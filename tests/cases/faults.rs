@@ -266,10 +266,7 @@ async fn a_user_supplied_fetch_is_used() {
     )
     .call1(&JsValue::NULL, &calls)
     .unwrap();
-    let o = with(json("{}"), "clientKey", &JsValue::from_str(&key));
-    let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
-    let o = with(o, "fetch", &counting);
-    let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
+    let client = client_through(&key, "{}", &counting);
     let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
     assert_close(&points(&got), &c.answer, 3.0);
     let urls: Vec<String> = calls.iter().filter_map(|u| u.as_string()).collect();
@@ -323,10 +320,7 @@ async fn a_misbehaving_user_fetch_is_a_typed_error() {
         )
         .call0(&JsValue::NULL)
         .unwrap();
-        let o = with(json("{}"), "clientKey", &JsValue::from_str(&key));
-        let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
-        let o = with(o, "fetch", &fetch);
-        let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
+        let client = client_through(&key, "{}", &fetch);
         let c = challenge(70 + i as u64, 320, 240, "png").await;
         let e = err(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;
         assert_eq!(kind_code(&e), (kind.into(), code.into()), "{first}");
@@ -643,14 +637,11 @@ async fn requests_wait_their_turn_and_their_time_limit_starts_when_sent() {
     )
     .call1(&JsValue::NULL, &seen)
     .unwrap();
-    let o = with(
-        json(r#"{"maxRequestsInFlight": 1, "requestTimeoutMs": 1000}"#),
-        "clientKey",
-        &JsValue::from_str(&key),
+    let client = client_through(
+        &key,
+        r#"{"maxRequestsInFlight": 1, "requestTimeoutMs": 1000}"#,
+        &slow,
     );
-    let o = with(o, "endpoint", &JsValue::from_str(sandbox()));
-    let o = with(o, "fetch", &slow);
-    let client = anysolver_coordinates::CoordinatesClient::new(o).unwrap();
     let calls: Vec<_> = (0..10)
         .map(|_| {
             wasm_bindgen_futures::JsFuture::from(
@@ -680,4 +671,51 @@ async fn requests_wait_their_turn_and_their_time_limit_starts_when_sent() {
     );
     let (created, _, _) = stats(&key).await;
     assert_eq!(created, 10);
+}
+
+/// Polls that wait their turn at the gate still come a second apart: the
+/// schedule counts from when a poll was sent, not from when it was asked
+/// for. One request at a time, 0.3 s each, and eight tasks solved in 2 to
+/// 5.5 s: more polls are due than go out, and a poll that had waited its
+/// turn used to be followed at once by the next (0.6 s apart, three times
+/// in every run).
+#[wasm_bindgen_test]
+async fn polls_that_waited_their_turn_are_still_a_second_apart() {
+    let c = challenge(25, 320, 240, "png").await;
+    let key = account().await;
+    let seen = js_sys::Object::new();
+    let slow = js(
+        "seen",
+        "seen.sent = {}; \
+         return async (req) => { \
+           if (req.url.endsWith('/getTaskResult')) { \
+             const id = JSON.parse(await req.clone().text()).taskId; \
+             (seen.sent[id] ??= []).push(Date.now()); } \
+           await new Promise(r => setTimeout(r, 300)); return fetch(req); }",
+    )
+    .call1(&JsValue::NULL, &seen)
+    .unwrap();
+    let client = client_through(&key, r#"{"maxRequestsInFlight": 1}"#, &slow);
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let solved_in = format!(r#"{{"provider": "Vision:{}"}}"#, 2000 + 500 * i);
+            JsFuture::from(client.solve(JsValue::from_str(&c.image), call_opts(&c, &solved_in)))
+        })
+        .collect();
+    for call in calls {
+        let got = call.await.map_err(|e| describe(&e)).unwrap();
+        assert_close(&points(&got), &c.answer, 3.0);
+    }
+    let sent: js_sys::Object = get(&seen, "sent").unchecked_into();
+    let mut gaps = Vec::new();
+    for id in js_sys::Object::keys(&sent).iter() {
+        let times: Vec<f64> = js_sys::Array::from(&js_sys::Reflect::get(&sent, &id).unwrap())
+            .iter()
+            .filter_map(|t| t.as_f64())
+            .collect();
+        gaps.extend(times.windows(2).map(|w| w[1] - w[0]));
+    }
+    assert!(gaps.len() >= 8, "{gaps:?}: tasks polled more than once");
+    // Date.now() is whole ms, on both sides.
+    assert!(gaps.iter().all(|g| *g >= 998.0), "{gaps:?}");
 }

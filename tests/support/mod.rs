@@ -187,8 +187,17 @@ pub async fn stats(key: &str) -> (u64, u64, u64) {
 
 /// A client of the sandbox with `key` and extra options (a JSON object).
 pub fn client(key: &str, extra: &str) -> CoordinatesClient {
+    client_of(key, json(extra))
+}
+
+/// A client of the sandbox for `key`, with the options in `extra` (JSON),
+/// that sends every request through `fetch`.
+pub fn client_through(key: &str, extra: &str, fetch: &JsValue) -> CoordinatesClient {
+    client_of(key, with(json(extra), "fetch", fetch))
+}
+
+fn client_of(key: &str, opts: JsValue) -> CoordinatesClient {
     used_key(key);
-    let opts = json(extra);
     let opts = with(opts, "clientKey", &JsValue::from_str(key));
     let opts = with(opts, "endpoint", &JsValue::from_str(sandbox()));
     CoordinatesClient::new(opts)
