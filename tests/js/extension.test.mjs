@@ -4,11 +4,12 @@
 // also on pages whose Content-Security-Policy forbids wasm (the package runs
 // in the service worker only); a task survives its service worker being
 // stopped mid-solve; an error is written on the challenge, never left
-// pending; and on a page that names nothing, the toolbar button's picker
-// solves the element the user points at.
+// pending; on a page that names nothing, the toolbar button's picker
+// solves the element the user points at; and the READMEs' extension
+// outline, run as written in a bare extension, passes the widget.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, launchWithExtension, SANDBOX } from "./browser.mjs";
@@ -299,6 +300,69 @@ test("when the package cannot load in the service worker, the challenge says so"
     const data = await solved(page);
     assert.match(data.anysolverError ?? "", /did not load in the service worker/);
     assert.equal(data.anysolverSolved, undefined);
+  } finally {
+    await context.close();
+  }
+});
+
+/** The READMEs' extension outline (one `js` block: a content-script part,
+ * then a service-worker part), the same in both READMEs. */
+function readmeOutline() {
+  const block = (file) => {
+    const text = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
+    const from = text.indexOf("```js\n", text.indexOf("## Solving what the user sees"));
+    return text.slice(from + 6, text.indexOf("```", from + 6));
+  };
+  const code = block("README.md");
+  assert.equal(block("pkg-template/README.md"), code, "the npm README shows the same outline");
+  const at = code.indexOf("// service worker");
+  assert.ok(at > 0, "the outline has a service-worker part");
+  return { content: code.slice(0, at), worker: code.slice(at) };
+}
+
+test("the READMEs' extension outline, run as written, passes the widget shown as a CSS background at devicePixelRatio 2", { skip, timeout: 90_000 }, async () => {
+  const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
+  const { content, worker } = readmeOutline();
+  // A bare extension around the two parts, as a user's would hold them:
+  // what the outline leaves to its reader (the challenge, its instruction,
+  // the client, the message listener) and nothing more.
+  const dir = mkdtempSync(join(tmpdir(), "anysolver-readme-extension-"));
+  cpSync(join(DIR, "pkg"), join(dir, "pkg"), { recursive: true });
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({
+    manifest_version: 3,
+    name: "the README's outline",
+    version: "1.0.0",
+    background: { service_worker: "background.js", type: "module" },
+    content_scripts: [{ matches: ["http://127.0.0.1/*"], js: ["content.js"], run_at: "document_idle" }],
+    host_permissions: ["<all_urls>"],
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+  }));
+  writeFileSync(join(dir, "background.js"), `import init, { CoordinatesClient } from "./pkg/anysolver_coordinates.js";
+const ready = init().then(() => new CoordinatesClient({ clientKey: ${JSON.stringify(clientKey)}, endpoint: ${JSON.stringify(SANDBOX)} }));
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  ready.then(async (client) => {
+${worker}
+    return { points };
+  }).then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
+  return true;
+});
+`);
+  writeFileSync(join(dir, "content.js"), `(async () => {
+  const challenge = document.querySelector("[data-anysolver-challenge]");
+  const comment = document.querySelector("[data-anysolver-instruction]").textContent;
+${content}
+  document.body.dataset.outline = \`clicked \${answer.points.length}\`;
+})().catch((e) => { document.body.dataset.outline = \`error: \${e?.message ?? e}\`; });
+`);
+  const context = await launchWithExtension(dir, { deviceScaleFactor: 2 });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${SANDBOX}/challenge/widget?seed=26&variant=background`);
+    await page.waitForFunction(() => document.body.dataset.outline, null, { timeout: 60_000 });
+    const { outline, state, dpr } = await page.evaluate(() => ({ ...document.body.dataset, dpr: devicePixelRatio }));
+    assert.equal(dpr, 2, "the page's devicePixelRatio");
+    assert.match(outline, /^clicked [1-9]/, "the outline solved and clicked");
+    assert.equal(state, "passed", `the widget's verdict (${outline})`);
   } finally {
     await context.close();
   }
