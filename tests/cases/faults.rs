@@ -689,8 +689,9 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
         "seen.sent = {}; \
          return async (req) => { \
            if (req.url.endsWith('/getTaskResult')) { \
+             const at = Date.now(); \
              const id = JSON.parse(await req.clone().text()).taskId; \
-             (seen.sent[id] ??= []).push(Date.now()); } \
+             (seen.sent[id] ??= []).push(at); } \
            await new Promise(r => setTimeout(r, 300)); return fetch(req); }",
     )
     .call1(&JsValue::NULL, &seen)
@@ -716,6 +717,7 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
         gaps.extend(times.windows(2).map(|w| w[1] - w[0]));
     }
     assert!(gaps.len() >= 8, "{gaps:?}: tasks polled more than once");
-    // Date.now() is whole ms, on both sides.
+    // Date.now() is whole ms, on both sides (noted when fetch is called,
+    // in the same task as the client's own note of it).
     assert!(gaps.iter().all(|g| *g >= 998.0), "{gaps:?}");
 }
