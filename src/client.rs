@@ -484,7 +484,6 @@ impl Inner {
             }
             poll_now = false;
             polls += 1;
-            last_poll = since_created();
             let polled = self
                 .poll(id, task.created_at, cancel)
                 .await
