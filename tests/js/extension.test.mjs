@@ -323,7 +323,7 @@ function readmeOutline() {
 // The background is painted 0.3 s after the page's load event: the
 // outline's first capture shows an empty box, and only its capturing again
 // until two captures agree sends the challenge (without it: 0 shapes).
-test("the READMEs' extension outline, run as written, passes the widget shown as a CSS background painted late, at devicePixelRatio 2", { skip, timeout: 90_000 }, async () => {
+test("the READMEs' extension outline, run as written, passes the widget shown as a CSS background painted late, at devicePixelRatio 2, on a page whose CSP forbids wasm", { skip, timeout: 90_000 }, async () => {
   const { clientKey } = await post("/sandbox/accounts", { balance: 10 });
   const { content, worker } = readmeOutline();
   // A bare extension around the two parts, as a user's would hold them:
@@ -367,10 +367,11 @@ ${content}
   const context = await launchWithExtension(dir, { deviceScaleFactor: 2 });
   try {
     const page = await context.newPage();
-    await page.goto(`${SANDBOX}/challenge/widget?seed=26&variant=background&drawDelayMs=300`);
+    await page.goto(`${SANDBOX}/challenge/widget?seed=26&variant=background&drawDelayMs=300&csp=strict`);
     await page.waitForFunction(() => document.body.dataset.outline, null, { timeout: 60_000 });
     const { outline, state, dpr } = await page.evaluate(() => ({ ...document.body.dataset, dpr: devicePixelRatio }));
     assert.equal(dpr, 2, "the page's devicePixelRatio");
+    assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
     assert.match(outline, /^clicked [1-9]/, "the outline solved and clicked");
     assert.equal(state, "passed", `the widget's verdict (${outline})`);
   } finally {
