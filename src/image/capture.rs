@@ -187,16 +187,19 @@ impl CanvasPainter {
     }
 
     /// Whether a PNG of `from` (a picture of `width`×`height`, as sent)
-    /// would be over `max_bytes`, by a sample: four bands of eight rows
-    /// spread over it, as a PNG, on the kept sample canvas (used and left
-    /// within this one synchronous call, so concurrent calls never share
-    /// it mid-sample). Measured in Chromium: 0.2 ms on a 640×480 canvas
-    /// (0.6 ms with a new canvas each time), 2 ms on a photo whose PNG
-    /// (23 ms) is over the limit; the estimate within 13 % of the whole
-    /// PNG's size on the benchmark's canvases. Not asked when any PNG of
-    /// that size fits.
+    /// would be over `max_bytes`, by a sample: two bands of eight rows, at
+    /// a quarter and three quarters of its height, as a PNG, on the kept
+    /// sample canvas (used and left within this one synchronous call, so
+    /// concurrent calls never share it mid-sample). Measured in Chromium on
+    /// the benchmark's canvases: 0.13 ms on the flat 640×480 one, 0.3 to
+    /// 0.5 ms on the photos (whose whole PNGs take 14 to 25 ms and are over
+    /// the limit), the estimate 13 to 15 % over the whole PNG. Four bands
+    /// of four rows cost as much and overestimate by 21 to 24 % (a band's
+    /// first row has no row above to predict it from); four bands of eight
+    /// rows, 2.5× the time for 12 %. Not asked when any PNG of that size
+    /// fits.
     fn png_over(&self, from: &JsValue, width: u32, height: u32, max_bytes: usize) -> Result<bool> {
-        const BANDS: u32 = 4;
+        const BANDS: u32 = 2;
         const ROWS: u32 = 8;
         if plan::png_always_fits(width, height, max_bytes) {
             return Ok(false);
