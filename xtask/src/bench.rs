@@ -158,6 +158,58 @@ fn size_table() -> Result<String> {
     Ok(format!("{rows}\n{budget}"))
 }
 
+/// The commit before issue 25's work began (the parent of 59d1e12, whose
+/// build shipped 101,627 B gzipped): the "before" of the twiggy tables.
+const BEFORE_25: &str = "ee4857321d78daa3cb857b7f1424ec4c7d25ea67";
+
+/// The raw release wasm of [`BEFORE_25`], built as its `cargo xtask build`
+/// built it (release profile, the `small-allocator` feature), from its own
+/// tree and into its own target dir under `target/before-25/` (kept, so
+/// that a second run only checks it).
+fn before_25_wasm() -> Result<PathBuf> {
+    let dir = root().join("target").join("before-25");
+    let src = dir.join("src");
+    if !src.join("Cargo.toml").exists() {
+        std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+        let tar = dir.join("src.tar");
+        exec(&mut cmd(
+            "git",
+            &[
+                "archive",
+                "--format=tar",
+                "-o",
+                &tar.to_string_lossy(),
+                BEFORE_25,
+            ],
+        ))?;
+        exec(&mut cmd(
+            "tar",
+            &["-xf", &tar.to_string_lossy(), "-C", &src.to_string_lossy()],
+        ))?;
+    }
+    let target = dir.join("target");
+    let mut c = cmd(
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "anysolver-coordinates",
+            "--features",
+            "small-allocator",
+        ],
+    );
+    c.current_dir(&src).env("CARGO_TARGET_DIR", &target);
+    exec(&mut c)?;
+    Ok(target.join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
+        crate::build::OUT_NAME
+    )))
+}
+
 /// The crates whose share of the wasm the twiggy table reports.
 const CRATES: [&str; 11] = [
     "anysolver_coordinates",
@@ -254,10 +306,23 @@ fn shipped_named(raw: &Path, dir: &Path) -> Result<PathBuf> {
     Ok(named)
 }
 
+/// The ten largest of `items`, as table rows.
+fn largest(items: &[(String, u64)]) -> String {
+    items
+        .iter()
+        .take(10)
+        .map(|(name, bytes)| {
+            let name: String = name.chars().take(110).collect();
+            format!("| `{}` | {bytes} |\n", name.replace('|', "\\|"))
+        })
+        .collect()
+}
+
 /// twiggy on what ships, with names kept ([`shipped_named`]): its ten
-/// largest items, and the bytes each named crate's code takes, before
-/// (stable, what ships) and after the nightly levers (`nightly`, the raw
-/// wasm of the smallest build).
+/// largest items now and before issue 25 ([`BEFORE_25`]), and the bytes
+/// each named crate's code takes before issue 25, now (stable, what
+/// ships) and with the nightly levers (`nightly`, the raw wasm of the
+/// smallest build).
 fn twiggy_tables(nightly: &Path) -> Result<String> {
     crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true)?;
     let dir = root().join("target").join("twiggy");
@@ -267,29 +332,34 @@ fn twiggy_tables(nightly: &Path) -> Result<String> {
     ));
     let items = twiggy_items(&shipped_named(&stable, &dir.join("stable"))?)?;
     let after = twiggy_items(&shipped_named(nightly, &dir.join("nightly"))?)?;
+    let before = twiggy_items(&shipped_named(&before_25_wasm()?, &dir.join("before-25"))?)?;
     let mut out = String::from(
         "Raw bytes of what ships (`twiggy top` of the release build through wasm-bindgen and `wasm-opt -Oz`, \
          as `cargo xtask build` makes it, with its function names kept), custom sections, exports and imports left out. \
          After wasm-opt, a function inlined into another counts under the one it went into.\n\n\
          | largest items | bytes |\n|---|---:|\n",
     );
-    for (name, bytes) in items.iter().take(10) {
-        let name: String = name.chars().take(110).collect();
-        out.push_str(&format!("| `{}` | {bytes} |\n", name.replace('|', "\\|")));
-    }
+    out.push_str(&largest(&items));
+    out.push_str(&format!(
+        "\nBefore issue 25 (commit {}, its build through the same steps):\n\n| largest items | bytes |\n|---|---:|\n{}",
+        BEFORE_25.get(..7).unwrap_or(BEFORE_25),
+        largest(&before)
+    ));
     out.push_str(
-        "\n| crate | bytes of code and data named after it: stable, what ships | with all nightly levers |\n|---|---:|---:|\n",
+        "\n| crate | bytes of code and data named after it: before issue 25 | stable, what ships | with all nightly levers |\n|---|---:|---:|---:|\n",
     );
     for krate in CRATES {
         out.push_str(&format!(
-            "| {krate} | {} | {} |\n",
+            "| {krate} | {} | {} | {} |\n",
+            bytes_of(&before, krate),
             bytes_of(&items, krate),
             bytes_of(&after, krate)
         ));
     }
     let all = |v: &[(String, u64)]| v.iter().map(|(_, b)| b).sum::<u64>();
     out.push_str(&format!(
-        "| everything (code and data) | {} | {} |\n",
+        "| everything (code and data) | {} | {} | {} |\n",
+        all(&before),
         all(&items),
         all(&after)
     ));
