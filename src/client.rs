@@ -36,6 +36,13 @@ const MAX_CREATE_RETRIES: u32 = 3;
 /// long before it instead.
 const LAST_POLL_BEFORE_DEADLINE_MS: f64 = 300.0;
 
+/// When a poll of a call watched by `cancel` goes before every request
+/// waiting at the gate: when the call's last poll is made, so that a poll
+/// still queued then is sent in time for its answer to be seen.
+fn urgent_at(cancel: &Cancel) -> f64 {
+    cancel.deadline_at() - LAST_POLL_BEFORE_DEADLINE_MS
+}
+
 /// Sleeps `ms` before the next poll; if that would end past the deadline,
 /// sleeps only until just before it, once (`last_chance`), so that a result
 /// ready by then is still seen instead of the call timing out asleep.
@@ -213,7 +220,10 @@ impl Client {
             .inner
             .call(
                 Method::GetBalance,
-                Class::Poll { since: now_ms() },
+                Class::Poll {
+                    since: now_ms(),
+                    urgent_at: urgent_at(&cancel),
+                },
                 &body,
                 &cancel,
             )
@@ -415,7 +425,15 @@ impl Inner {
             task_id,
         })?;
         let a = self
-            .call(Method::GetTaskResult, Class::Poll { since }, &body, cancel)
+            .call(
+                Method::GetTaskResult,
+                Class::Poll {
+                    since,
+                    urgent_at: urgent_at(cancel),
+                },
+                &body,
+                cancel,
+            )
             .await?;
         Ok((a.envelope.into_poll(&a.text)?, a.sent_at))
     }

@@ -10,7 +10,10 @@
 //! a browser's own queue would send them; unless it has waited
 //! [`POLL_PATIENCE_MS`], when it goes before them too (so that a burst
 //! of createTasks cannot hold a paid task's answer back past its
-//! deadline). Polls put before every waiting createTask instead held the
+//! deadline). A poll whose call is about to reach its deadline (its
+//! `urgent_at` passed) goes first of all, at the next free slot: a place in
+//! the queue would spend the last moments in which its answer can still be
+//! seen. Polls put before every waiting createTask instead held the
 //! last createTask of a burst back by the polls of all the tasks before
 //! it: 1,000 solves at once on a busy machine took 1.23× the time of a
 //! bare fetch loop (mean of six rounds), against 1.09× in this order.
@@ -41,6 +44,9 @@ pub enum Class {
     Poll {
         /// When the task was created.
         since: f64,
+        /// From when it goes before every other waiting request: just
+        /// before its call's deadline.
+        urgent_at: f64,
     },
     /// createTask: a new task.
     Create,
@@ -54,6 +60,8 @@ struct Waiting {
     since: f64,
     /// When it was queued.
     queued: f64,
+    /// A poll's `urgent_at`; never for a createTask.
+    urgent_at: f64,
 }
 
 #[derive(Debug)]
@@ -90,10 +98,11 @@ impl State {
     /// A slot is free: hand it to the next waiting request, or leave it
     /// free.
     fn release(&mut self) {
-        let next = if self.poll_next() {
-            self.polls.pop_front()
-        } else {
-            self.creates.pop_front()
+        let now = (self.clock)();
+        let next = match self.polls.iter().position(|w| w.urgent_at <= now) {
+            Some(urgent) => self.polls.remove(urgent),
+            None if self.poll_next() => self.polls.pop_front(),
+            None => self.creates.pop_front(),
         };
         match next {
             Some(next) => {
@@ -184,15 +193,16 @@ impl Future for Enter {
                 s.next_ticket += 1;
                 let queued = (s.clock)();
                 let class = self.class;
-                let since = match class {
-                    Class::Poll { since } => since,
-                    Class::Create => queued,
+                let (since, urgent_at) = match class {
+                    Class::Poll { since, urgent_at } => (since, urgent_at),
+                    Class::Create => (queued, f64::INFINITY),
                 };
                 s.queue(class).push_back(Waiting {
                     ticket,
                     waker: cx.waker().clone(),
                     since,
                     queued,
+                    urgent_at,
                 });
                 self.ticket = Some(ticket);
                 Poll::Pending
@@ -270,7 +280,10 @@ mod tests {
     }
 
     fn poll_of(since: f64) -> Class {
-        Class::Poll { since }
+        Class::Poll {
+            since,
+            urgent_at: f64::INFINITY,
+        }
     }
 
     #[test]
@@ -325,6 +338,36 @@ mod tests {
         let p = poll(&mut poll_).unwrap();
         drop(p);
         assert!(poll(&mut second).is_some());
+    }
+
+    #[test]
+    fn a_poll_near_its_deadline_goes_before_every_waiting_request() {
+        at(0.0);
+        let gate = Gate::new(1, clock);
+        let a = poll(&mut Box::pin(gate.enter(Class::Create))).unwrap();
+        let mut create = Box::pin(gate.enter(Class::Create));
+        let mut older_poll = Box::pin(gate.enter(poll_of(0.0)));
+        // A task created after the createTask was asked for, whose call
+        // nears its deadline at 500.
+        at(10.0);
+        let mut near = Box::pin(gate.enter(Class::Poll {
+            since: 5.0,
+            urgent_at: 500.0,
+        }));
+        assert!(poll(&mut create).is_none() && poll(&mut older_poll).is_none());
+        assert!(poll(&mut near).is_none());
+        // Before 500 it keeps its place: behind both.
+        at(499.0);
+        drop(a);
+        let p = poll(&mut older_poll).unwrap();
+        assert!(poll(&mut near).is_none());
+        // From 500 it goes first, before the createTask asked for earlier.
+        at(500.0);
+        drop(p);
+        assert!(poll(&mut create).is_none());
+        let n = poll(&mut near).unwrap();
+        drop(n);
+        assert!(poll(&mut create).is_some());
     }
 
     #[test]

@@ -179,6 +179,11 @@ impl Cancel {
         self.race(&p, None).await.map(|_| ())
     }
 
+    /// When the deadline comes, in ms since the epoch.
+    pub fn deadline_at(&self) -> f64 {
+        self.deadline_at
+    }
+
     /// Milliseconds left before the deadline.
     pub fn remaining_ms(&self) -> f64 {
         (self.deadline_at - now_ms()).max(0.0)

@@ -721,3 +721,43 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
     // in the same task as the client's own note of it).
     assert!(gaps.iter().all(|g| *g >= 998.0), "{gaps:?}");
 }
+
+/// A poll queued at the gate when its call nears its deadline goes out
+/// first, so that a task solved in time is seen in time. One request at a
+/// time, each createTask taking 50 ms, and 60 solves asked for after the
+/// first: the first task (solved 0.5 s after it was created) has its poll
+/// queued behind the 60 createTasks asked for before it existed, 3 s of
+/// them, while its call may take 2.5 s. It used to reject with DEADLINE,
+/// its result ready but never asked for.
+#[wasm_bindgen_test]
+async fn a_poll_near_its_deadline_goes_before_waiting_creates() {
+    let c = challenge(26, 320, 240, "png").await;
+    let key = account().await;
+    let slow_creates = js(
+        "",
+        "return async (req) => { \
+           if (req.url.endsWith('/createTask')) await new Promise(r => setTimeout(r, 50)); \
+           return fetch(req); }",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let client = client_through(&key, r#"{"maxRequestsInFlight": 1}"#, &slow_creates);
+    let first = JsFuture::from(client.solve(
+        JsValue::from_str(&c.image),
+        call_opts(&c, r#"{"provider": "Vision:500", "timeoutMs": 2500}"#),
+    ));
+    let others: Vec<_> = (0..60)
+        .map(|_| {
+            JsFuture::from(client.solve(
+                JsValue::from_str(&c.image),
+                call_opts(&c, r#"{"provider": "Vision:500"}"#),
+            ))
+        })
+        .collect();
+    let got = first.await.map_err(|e| describe(&e)).unwrap();
+    assert_close(&points(&got), &c.answer, 3.0);
+    for other in others {
+        let got = other.await.map_err(|e| describe(&e)).unwrap();
+        assert_close(&points(&got), &c.answer, 3.0);
+    }
+}
