@@ -127,7 +127,8 @@ pub struct Config {
     pub limits: Limits,
     /// How many requests the client has in flight at once
     /// (`maxRequestsInFlight`); more wait their turn (a poll before every
-    /// createTask asked for after its task was created), and a request's
+    /// createTask asked for after its task was created, and before every
+    /// request once its call is 0.3 s from its deadline), and a request's
     /// time limit starts when it is sent.
     /// Default [`DEFAULT_MAX_IN_FLIGHT`].
     pub max_in_flight: usize,

@@ -60,7 +60,7 @@ struct Waiting {
     since: f64,
     /// When it was queued.
     queued: f64,
-    /// A poll's `urgent_at`; never for a createTask.
+    /// A poll's `urgent_at`; infinity for a createTask.
     urgent_at: f64,
 }
 

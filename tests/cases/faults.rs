@@ -727,7 +727,7 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
 /// time, each createTask taking 50 ms, and 60 solves asked for after the
 /// first: the first task (solved 0.5 s after it was created) has its poll
 /// queued behind the 60 createTasks asked for before it existed, 3 s of
-/// them, while its call may take 2.5 s. It used to reject with DEADLINE,
+/// them, while its call may take 2.5 s. It used to reject with TIMEOUT,
 /// its result ready but never asked for.
 #[wasm_bindgen_test]
 async fn a_poll_near_its_deadline_goes_before_waiting_creates() {
