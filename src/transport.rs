@@ -301,8 +301,9 @@ impl Drop for AbortOnDrop {
 pub struct Reply {
     /// The status code.
     pub status: u16,
-    /// The body text, as a JS string (parsed by `JSON.parse` without a
-    /// copy in wasm memory).
+    /// The body text, as a JS string: copied into wasm memory only by the
+    /// caller that reads it (an error's status or a dropped call never
+    /// copies it).
     pub body: JsValue,
     /// `Retry-After`, in milliseconds, when sent.
     pub retry_after_ms: Option<u64>,
