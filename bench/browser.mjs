@@ -16,8 +16,10 @@
 //    a Blob, next to sending it by hand.
 // 3. 1,000 concurrent solve() calls on one client (the default limit of
 //    requests in flight, and 64) next to a bare fetch client, taking turns,
-//    on an idle and a busy machine: all settle, wall
-//    time, requests, wasm memory and JS heap after a garbage collection.
+//    on an idle and a busy machine: all settle, wall time, when the last
+//    createTask was answered, requests, wasm memory and JS heap after a
+//    garbage collection. Then the poll phase alone, on a busy machine:
+//    1,000 solved tasks waited for at once, ours and the bare client's.
 // 4. The client's own work per request: createTask and getTaskResult, ours
 //    and the bare client's, answered at once by the page (no network).
 import puppeteer from "puppeteer-core";
@@ -285,20 +287,32 @@ const heap = async () => {
 await page.evaluate(async () => {
   window.challenges = await Promise.all(Array.from({ length: 20 }, (_, i) => challenge(7000 + i)));
   window.manyKey = await account();
-  const json = (r) => r.json();
-  const post = (path, body) => fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(json);
-  // The bare client: what a user writes without a library.
-  window.bareSolve = async (c, count) => {
-    count();
-    const created = await post("/createTask", { clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" });
+  // The bare client: what a user writes without a library. `fetch` is the
+  // page's, or the bench's watch over it (the same one ours is given).
+  const post = (fetch, path, body) => fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  window.bareSolve = async (c, fetch = window.fetch) => {
+    const created = await post(fetch, "/createTask", { clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" });
     if (created.errorId) throw new Error(created.errorCode);
     for (;;) {
       await new Promise((r) => setTimeout(r, 1000));
-      count();
-      const r = await post("/getTaskResult", { clientKey: manyKey, taskId: created.taskId });
+      const r = await post(fetch, "/getTaskResult", { clientKey: manyKey, taskId: created.taskId });
       if (r.status === "ready") return r.solution.coordinates;
       if (r.errorId) throw new Error(r.errorCode);
     }
+  };
+  window.barePoll = (taskId) => post(window.fetch, "/getTaskResult", { clientKey: manyKey, taskId }).then((r) => r.solution.coordinates);
+  // A watch over fetch, for either client: counts the requests and notes
+  // when the last createTask was answered (its headers came).
+  window.watch = () => {
+    const seen = { requests: 0, createsDone: 0 };
+    const watched = (input, init) => {
+      seen.requests++;
+      const answer = fetch(input, init);
+      const url = typeof input === "string" ? input : input.url;
+      if (url.endsWith("/createTask")) answer.then(() => (seen.createsDone = performance.now()), () => {});
+      return answer;
+    };
+    return { seen, watched };
   };
 });
 const before = await heap();
@@ -321,25 +335,27 @@ for (const machine of ["idle", "busy"]) {
     for (const who of ["ours", "ours64", "bare", "bare2"]) {
       const loops = machine === "busy" ? busyLoops(120) : [];
       const r = await page.evaluate(async (who) => {
-        let requests = 0;
-        const count = () => requests++;
-        const counting = (request) => {
-          count();
-          return fetch(request);
-        };
+        const { seen, watched } = watch();
         const limit = who === "ours64" ? { maxRequestsInFlight: 64 } : {};
-        const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, fetch: counting, provider: "Vision", ...limit });
+        const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, fetch: watched, provider: "Vision", ...limit });
         const t = performance.now();
         const settled = await Promise.allSettled(
           Array.from({ length: 1000 }, (_, i) => {
             const c = challenges[i % 20];
-            return who.startsWith("bare") ? bareSolve(c, count) : client.solve(c.imageBase64, { comment: c.comment });
+            return who.startsWith("bare") ? bareSolve(c, watched) : client.solve(c.imageBase64, { comment: c.comment });
           }),
         );
         const wall = (performance.now() - t) / 1000;
         client.free();
         const rejected = settled.filter((s) => s.status === "rejected");
-        return { wall, requests, fulfilled: settled.length - rejected.length, rejected: rejected.length, why: [...new Set(rejected.map((s) => s.reason?.code ?? String(s.reason)))] };
+        return {
+          wall,
+          createsDone: (seen.createsDone - t) / 1000,
+          requests: seen.requests,
+          fulfilled: settled.length - rejected.length,
+          rejected: rejected.length,
+          why: [...new Set(rejected.map((s) => s.reason?.code ?? String(s.reason)))],
+        };
       }, who);
       for (const l of loops) l.kill();
       if (who.startsWith("ours")) r.after = await heap();
@@ -374,6 +390,46 @@ for (let i = 0; i < 3; i++) {
   });
   more.push({ fulfilled, ...(await heap()) });
 }
+// The poll phase alone, where the rounds above differ: 1,000 tasks already
+// solved, each waited for at once (ours: `waitForResult`, whose first poll
+// goes at once, with the default 6 in flight and with 64; the bare client:
+// one getTaskResult each, all handed to the browser), taking turns, on a
+// machine kept busy as above.
+await page.evaluate(async () => {
+  const c = challenges[0];
+  const create = () =>
+    fetch("/createTask", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" }),
+    }).then((r) => r.json());
+  window.solvedIds = [];
+  for (let i = 0; i < 1000; i += 50) solvedIds.push(...(await Promise.all(Array.from({ length: 50 }, create))).map((t) => t.taskId));
+  // The sandbox solves each in 1 s.
+  await new Promise((r) => setTimeout(r, 2500));
+});
+const POLL_PHASE_ROUNDS = 6;
+const pollPhase = { ours: [], ours64: [], bare: [] };
+{
+  const loops = busyLoops(120);
+  for (let round = 0; round < POLL_PHASE_ROUNDS; round++) {
+    const order = ["ours", "ours64", "bare"].map((_, i, all) => all[(i + round) % all.length]);
+    for (const who of order) {
+      const r = await page.evaluate(async (who) => {
+        const limit = who === "ours64" ? { maxRequestsInFlight: 64 } : {};
+        const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, provider: "Vision", ...limit });
+        const t = performance.now();
+        const settled = await Promise.allSettled(solvedIds.map((id) => (who === "bare" ? barePoll(id) : client.waitForResult(id))));
+        const wall = performance.now() - t;
+        client.free();
+        return { wall, fulfilled: settled.filter((s) => s.status === "fulfilled").length };
+      }, who);
+      pollPhase[who].push(r);
+    }
+  }
+  for (const l of loops) l.kill();
+}
+const meanWall = (v) => v.reduce((a, r) => a + r.wall, 0) / v.length;
 const jsBack = within(more[more.length - 1].js, before.js);
 const wasmSteady = more.every((m) => m.wasm <= peak);
 const yes = (b) => (b ? "yes" : "**no**");
@@ -384,12 +440,13 @@ out.push(
     "`solve()` on one client of ours (the default of 6 requests in flight, and again with 64, which lets the browser queue as it does for the bare client), or a bare client of 20 lines (createTask, then getTaskResult every second, no time limits), taking turns in the same page; " +
     "the bare client runs twice a round, to show how far two runs of one client differ here. " +
     "Busy: three busy loops (processes of their own) run beside the browser for the round. Memory (ours, at either limit) is read after a forced garbage collection (CDP). " +
-    "The browser runs without the DevTools network monitoring that drivers turn on by default, as a user's browser does.\n",
-  "| machine | round | client | fulfilled | rejected | wall time | requests | JS heap after GC | wasm memory |\n|---|---:|---|---:|---:|---:|---:|---:|---:|",
-  `| | before | | | | | | ${mb(before.js)} | ${mb(before.wasm)} |`,
+    "The browser runs without the DevTools network monitoring that drivers turn on by default, as a user's browser does. " +
+    "*Last createTask answered*: when the answer (its headers) to the round's last createTask came, seen by the same watch over `fetch` for both clients; *after it*: the rest of the round, its polls.\n",
+  "| machine | round | client | fulfilled | rejected | wall time | last createTask answered | after it | requests | JS heap after GC | wasm memory |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  `| | before | | | | | | | | ${mb(before.js)} | ${mb(before.wasm)} |`,
   ...rounds.map(
     (r) =>
-      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, `maxRequestsInFlight: 64`", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${r.requests} | ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
+      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, `maxRequestsInFlight: 64`", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${fmt(r.createsDone, 1)} s | ${fmt(r.wall - r.createsDone, 1)} s | ${r.requests} | ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
   ),
   "",
   `Ours ÷ bare, wall time, by round: ${ratios.map((x) => fmt(x)).join(", ")}; bare's second run ÷ its first, the same rounds: ${selfRatios.map((x) => fmt(x)).join(", ")} ` +
@@ -397,7 +454,20 @@ out.push(
   `Goal, for ours with the default (ours 1000/1000 in every round, wall time within 1.05× of the bare client's, no more requests than it): ` +
     `${allOurs && fast && frugal ? "met" : `**not met** (1000/1000: ${yes(allOurs)}; within 1.05×: ${yes(fast)}; no more requests: ${yes(frugal)})`}. ` +
     `Memory after three more idle rounds of ours (${more.map((m) => `${m.fulfilled}/1000`).join(", ")} fulfilled): JS heap ${more.map((m) => mb(m.js)).join(", ")}, back within 5 % of where it started: ${yes(jsBack)}; ` +
-      `wasm memory ${more.map((m) => mb(m.wasm)).join(", ")}, no more than the table's rounds left (${mb(peak)}; it only ever grows, to the most a round has needed, so a leak would grow it round after round): ${yes(wasmSteady)}.`,
+      `wasm memory ${more.map((m) => mb(m.wasm)).join(", ")}, no more than the table's rounds left (${mb(peak)}; it only ever grows, to the most a round has needed, so a leak would grow it round after round): ${yes(wasmSteady)}.\n`,
+  "### The poll phase alone (busy machine)\n",
+  `1,000 tasks already solved, each waited for at once: ours by \`waitForResult\` (its first poll goes at once), with the default 6 requests in flight and with 64; the bare client by one getTaskResult each, all handed to the browser at once. ` +
+    `Mean of ${POLL_PHASE_ROUNDS} runs each, taking turns, with three busy loops beside the browser throughout.\n`,
+  "| client | fulfilled | wall time, mean | ÷ bare |\n|---|---:|---:|---:|",
+  ...[
+    ["ours", "**ours**"],
+    ["ours64", "ours, `maxRequestsInFlight: 64`"],
+    ["bare", "bare"],
+  ].map(
+    ([who, name]) =>
+      `| ${name} | ${pollPhase[who].every((r) => r.fulfilled === 1000) ? "1000 each run" : pollPhase[who].map((r) => r.fulfilled).join(", ")} | ${fmt(meanWall(pollPhase[who]), 0)} ms | ${fmt(meanWall(pollPhase[who]) / meanWall(pollPhase.bare))} |`,
+  ),
+  "",
 );
 
 // 4. The client's own work per request, away from the network and the
