@@ -18,6 +18,16 @@
 //! it: 1,000 solves at once on a busy machine took 1.23× the time of a
 //! bare fetch loop (mean of six rounds), against 1.09× in this order.
 //!
+//! The price of the limit: with a few requests in flight, the next is sent
+//! only once the page has handled an answer, so every answer's round trip
+//! through the page's main thread paces the rest, where a client that hands
+//! all its requests to the browser at once lets the browser send the next
+//! without waiting for the page. Waiting for 1,000 solved tasks at once on a
+//! busy machine (BENCHMARKS.md, the poll phase alone) took 1.20× the time of
+//! such a client at 6 in flight and 1.09× at 64; 9 or 12 were no faster
+//! than 6 (measured for issue 25), and leaving out the request's timers,
+//! races and abort signal made 6 no faster either.
+//!
 //! Pure (wakers, no JS; the clock is given): the client races
 //! [`Gate::enter`] against the caller's signal and the call's deadline;
 //! dropping a waiting entry leaves the queue, and a slot handed to an
