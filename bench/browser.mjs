@@ -290,8 +290,10 @@ await page.evaluate(async () => {
   // The bare client: what a user writes without a library. `fetch` is the
   // page's, or the bench's watch over it (the same one ours is given).
   const post = (fetch, path, body) => fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  window.bareCreate = (c, fetch = window.fetch) =>
+    post(fetch, "/createTask", { clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" });
   window.bareSolve = async (c, fetch = window.fetch) => {
-    const created = await post(fetch, "/createTask", { clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" });
+    const created = await bareCreate(c, fetch);
     if (created.errorId) throw new Error(created.errorCode);
     for (;;) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -396,15 +398,8 @@ for (let i = 0; i < 3; i++) {
 // one getTaskResult each, all handed to the browser), taking turns, on a
 // machine kept busy as above.
 await page.evaluate(async () => {
-  const c = challenges[0];
-  const create = () =>
-    fetch("/createTask", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ clientKey: manyKey, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider: "Vision" }),
-    }).then((r) => r.json());
   window.solvedIds = [];
-  for (let i = 0; i < 1000; i += 50) solvedIds.push(...(await Promise.all(Array.from({ length: 50 }, create))).map((t) => t.taskId));
+  for (let i = 0; i < 1000; i += 50) solvedIds.push(...(await Promise.all(Array.from({ length: 50 }, () => bareCreate(challenges[0])))).map((t) => t.taskId));
   // The sandbox solves each in 1 s.
   await new Promise((r) => setTimeout(r, 2500));
 });
