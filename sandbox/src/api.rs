@@ -300,10 +300,6 @@ async fn create(
         return Err(echoing(&key));
     }
     let now = Instant::now();
-    let delay = provider
-        .delay_ms
-        .map_or(state.settings.solve_delay, std::time::Duration::from_millis)
-        .mul_f64(provider.delay_sigma.map_or(1.0, log_normal_factor));
     let outcome = match (&provider.kind, checked.solved) {
         (Kind::Human, _) => Outcome::Pending,
         (Kind::Fault(Fault::Never), _) => Outcome::Pending,
@@ -324,12 +320,9 @@ async fn create(
         .as_ref()
         .filter(|_| matches!(outcome, Outcome::Failed { .. }) && fault.is_none())
         .map(|dir| (dir.clone(), checked.image_url.clone()));
-    let ready_at = match outcome {
-        Outcome::Pending => None,
-        _ => Some(now + delay),
-    };
     let price = provider.price_micros;
-    {
+    // The account's n-th task (from 0), for a seeded delay.
+    let nth = {
         let mut ledgers = state.ledgers.lock().map_err(|_| internal())?;
         let ledger = ledgers
             .get_mut(&key)
@@ -342,7 +335,18 @@ async fn create(
         }
         ledger.balance_micros -= price;
         ledger.tasks_created += 1;
-    }
+        ledger.tasks_created - 1
+    };
+    let delay = provider
+        .delay_ms
+        .map_or(state.settings.solve_delay, std::time::Duration::from_millis)
+        .mul_f64(provider.delay_sigma.map_or(1.0, |sigma| {
+            log_normal_factor(sigma, provider.delay_seed.map(|seed| (seed, nth)))
+        }));
+    let ready_at = match outcome {
+        Outcome::Pending => None,
+        _ => Some(now + delay),
+    };
     let shown = (provider.kind == Kind::Human).then_some(Shown {
         image: checked.image_url,
         comment,
@@ -686,13 +690,49 @@ pub async fn get_balance(State(state): Shared, body: Result<Bytes, BytesRejectio
     }
 }
 
-/// `exp(σ·z)` with `z` standard normal (Box–Muller): the factor that spreads
-/// a median delay log-normally.
-fn log_normal_factor(sigma: f64) -> f64 {
-    use rand::Rng;
-    let mut rng = rand::rng();
+/// `exp(σ·z)` with `z` standard normal: the factor that spreads a median
+/// delay log-normally. With `(seed, n)`, `z` is the n-th draw of the
+/// sequence seeded by `seed` (its own ChaCha stream), the same on every run;
+/// without, it is random.
+fn log_normal_factor(sigma: f64, seeded: Option<(u64, u64)>) -> f64 {
+    use rand::SeedableRng;
+    let z = match seeded {
+        Some((seed, n)) => {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(n);
+            standard_normal(&mut rng)
+        }
+        None => standard_normal(&mut rand::rng()),
+    };
+    (sigma * z).exp()
+}
+
+/// A standard normal draw (Box–Muller).
+fn standard_normal(rng: &mut impl rand::Rng) -> f64 {
     let u1: f64 = rng.random_range(f64::EPSILON..1.0);
     let u2: f64 = rng.random();
-    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-    (sigma * z).exp()
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_delays_repeat_per_task_and_spread_log_normally() {
+        let draws = |seed| (0..2000).map(move |n| log_normal_factor(0.45, Some((seed, n))));
+        let first: Vec<f64> = draws(7).collect();
+        assert_eq!(first, draws(7).collect::<Vec<_>>(), "the same on every run");
+        assert_ne!(
+            first,
+            draws(8).collect::<Vec<_>>(),
+            "another seed, other draws"
+        );
+        // ln of the factor is N(0, 0.45²): its mean near 0, its spread near σ.
+        let logs: Vec<f64> = first.iter().map(|f| f.ln()).collect();
+        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+        let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
+        assert!(mean.abs() < 0.05, "mean of ln {mean}");
+        assert!((sd - 0.45).abs() < 0.03, "sd of ln {sd}");
+    }
 }

@@ -42,6 +42,11 @@ pub struct Provider {
     /// With `delay_ms`: each task's delay is drawn log-normally around it,
     /// with this σ of its logarithm (`Vision:<ms>~<σ>`).
     pub delay_sigma: Option<f64>,
+    /// With `delay_sigma`: the draws are a sequence seeded by this
+    /// (`Vision:<ms>~<σ>@<seed>`), the n-th task of an account taking the
+    /// n-th, so that two clients run on fresh accounts meet the same solve
+    /// times.
+    pub delay_seed: Option<u64>,
 }
 
 impl Provider {
@@ -66,6 +71,7 @@ pub fn routable() -> Vec<Provider> {
             pool: Pool::Platform,
             delay_ms: None,
             delay_sigma: None,
+            delay_seed: None,
         },
         Provider {
             name: "Human".to_owned(),
@@ -74,6 +80,7 @@ pub fn routable() -> Vec<Provider> {
             pool: Pool::Community,
             delay_ms: None,
             delay_sigma: None,
+            delay_seed: None,
         },
         Provider {
             name: "TextOnly".to_owned(),
@@ -82,6 +89,7 @@ pub fn routable() -> Vec<Provider> {
             pool: Pool::Platform,
             delay_ms: None,
             delay_sigma: None,
+            delay_seed: None,
         },
     ]
 }
@@ -100,26 +108,34 @@ pub fn by_name(name: &str) -> Option<Provider> {
             pool: Pool::Platform,
             delay_ms: None,
             delay_sigma: None,
+            delay_seed: None,
         });
     }
     if let Some(spec) = name.strip_prefix("Vision:") {
-        let (ms, sigma) = match spec.split_once('~') {
-            Some((ms, sigma)) => (
-                ms,
-                Some(
-                    sigma
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|s| (0.0..=3.0).contains(s))?,
-                ),
-            ),
+        let (ms, spread) = match spec.split_once('~') {
+            Some((ms, spread)) => (ms, Some(spread)),
             None => (spec, None),
+        };
+        let (sigma, seed) = match spread {
+            None => (None, None),
+            Some(spread) => {
+                let (sigma, seed) = match spread.split_once('@') {
+                    Some((sigma, seed)) => (sigma, Some(seed.parse::<u64>().ok()?)),
+                    None => (spread, None),
+                };
+                let sigma = sigma
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| (0.0..=3.0).contains(s))?;
+                (Some(sigma), seed)
+            }
         };
         let delay = ms.parse::<u64>().ok()?;
         return Some(Provider {
             name: name.to_owned(),
             delay_ms: Some(delay),
             delay_sigma: sigma,
+            delay_seed: seed,
             ..routable().into_iter().next()?
         });
     }
@@ -237,11 +253,20 @@ mod tests {
             (Some(4000), Some(0.45))
         );
         assert_eq!(spread.name, "Vision:4000~0.45");
+        assert_eq!(spread.delay_seed, None);
+        let seeded = by_name("Vision:4000~0.45@7").unwrap();
+        assert_eq!(
+            (seeded.delay_ms, seeded.delay_sigma, seeded.delay_seed),
+            (Some(4000), Some(0.45), Some(7))
+        );
         for bad in [
             "Vision:4000~",
             "Vision:4000~x",
             "Vision:4000~9",
             "Vision:~0.4",
+            "Vision:4000~0.45@",
+            "Vision:4000~0.45@x",
+            "Vision:4000@7",
         ] {
             assert!(by_name(bad).is_none(), "{bad}");
         }
