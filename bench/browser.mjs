@@ -319,6 +319,32 @@ await page.evaluate(async () => {
     };
     return { seen, watched };
   };
+  // One run of 1,000 solves at once, by `who` ("ours", "ours64" with 64
+  // requests in flight, or the bare client, "bare"/"bare2"), on `key`'s
+  // account with `provider`, each solve the next of the 20 challenges.
+  window.burst = async (who, { key = manyKey, provider = "Vision" } = {}) => {
+    const { seen, watched } = watch();
+    const limit = who === "ours64" ? { maxRequestsInFlight: 64 } : {};
+    const client = new pkg.CoordinatesClient({ clientKey: key, endpoint: location.origin, fetch: watched, provider, ...limit });
+    const t = performance.now();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 1000 }, (_, i) => {
+        const c = challenges[i % 20];
+        return who.startsWith("bare") ? bareSolve(c, watched, { key, provider }) : client.solve(c.imageBase64, { comment: c.comment });
+      }),
+    );
+    const wall = (performance.now() - t) / 1000;
+    client.free();
+    const rejected = settled.filter((s) => s.status === "rejected");
+    return {
+      wall,
+      createsDone: (seen.createsDone - t) / 1000,
+      requests: seen.requests,
+      fulfilled: settled.length - rejected.length,
+      rejected: rejected.length,
+      why: [...new Set(rejected.map((s) => s.reason?.code ?? String(s.reason)))],
+    };
+  };
 });
 const before = await heap();
 
@@ -330,54 +356,38 @@ function busyLoops(seconds) {
   );
 }
 
-const rounds = [];
-for (const machine of ["idle", "busy"]) {
-  for (let round = 0; round < 2; round++) {
-    // "ours64": the same client with maxRequestsInFlight 64, so that the
-    // browser queues requests as it does for the bare client. "bare2": the
-    // bare client once more, so that the table shows how far one client's
-    // rounds differ on this machine (the spread any one ratio carries).
-    for (const who of ["ours", "ours64", "bare", "bare2"]) {
-      const loops = machine === "busy" ? busyLoops(120) : [];
-      const r = await page.evaluate(async (who) => {
-        const { seen, watched } = watch();
-        const limit = who === "ours64" ? { maxRequestsInFlight: 64 } : {};
-        const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, fetch: watched, provider: "Vision", ...limit });
-        const t = performance.now();
-        const settled = await Promise.allSettled(
-          Array.from({ length: 1000 }, (_, i) => {
-            const c = challenges[i % 20];
-            return who.startsWith("bare") ? bareSolve(c, watched) : client.solve(c.imageBase64, { comment: c.comment });
-          }),
-        );
-        const wall = (performance.now() - t) / 1000;
-        client.free();
-        const rejected = settled.filter((s) => s.status === "rejected");
-        return {
-          wall,
-          createsDone: (seen.createsDone - t) / 1000,
-          requests: seen.requests,
-          fulfilled: settled.length - rejected.length,
-          rejected: rejected.length,
-          why: [...new Set(rejected.map((s) => s.reason?.code ?? String(s.reason)))],
-        };
-      }, who);
-      for (const l of loops) l.kill();
-      if (who.startsWith("ours")) r.after = await heap();
-      rounds.push({ machine, round: round + 1, who, ...r });
+// Two rounds on an idle machine, then two on one kept busy, each a run of
+// 1,000 at once by every client of `order(round)` in turn; `provider`:
+// the sandbox provider, and with it an account of its own for each run.
+async function runRounds(order, provider) {
+  const runs = [];
+  for (const machine of ["idle", "busy"]) {
+    for (let round = 0; round < 2; round++) {
+      for (const who of order(round)) {
+        const loops = machine === "busy" ? busyLoops(120) : [];
+        const r = await page.evaluate(async (who, provider) => burst(who, provider ? { key: await account(), provider } : {}), who, provider);
+        for (const l of loops) l.kill();
+        if (who.startsWith("ours")) r.after = await heap();
+        runs.push({ machine, round: round + 1, who, ...r });
+      }
     }
   }
+  return runs;
 }
-const ours = rounds.filter((r) => r.who === "ours");
+// "ours64": the same client with maxRequestsInFlight 64, so that the
+// browser queues requests as it does for the bare client. "bare2": the bare
+// client once more, so that the table shows how far one client's rounds
+// differ on this machine (the spread any one ratio carries).
+const rounds = await runRounds(() => ["ours", "ours64", "bare", "bare2"]);
 const within = (a, b) => Math.abs(a - b) / b <= 0.05;
-const allOurs = ours.every((r) => r.fulfilled === 1000);
-const pairs = ours.map((o) => [o, rounds.find((b) => b.who === "bare" && b.machine === o.machine && b.round === o.round)]);
+// Each run of `who` beside the bare client's first run of the same round.
+const besideBare = (runs, who) => runs.filter((r) => r.who === who).map((o) => [o, runs.find((b) => b.who === "bare" && b.machine === o.machine && b.round === o.round)]);
+const pairs = besideBare(rounds, "ours");
+const allOurs = pairs.every(([o]) => o.fulfilled === 1000);
 const fast = pairs.every(([o, b]) => o.wall <= 1.05 * b.wall);
 const frugal = pairs.every(([o, b]) => o.requests <= b.requests);
 const ratios = pairs.map(([o, b]) => o.wall / b.wall);
-const selfRatios = rounds
-  .filter((r) => r.who === "bare2")
-  .map((b2) => b2.wall / rounds.find((b) => b.who === "bare" && b.machine === b2.machine && b.round === b2.round).wall);
+const selfRatios = besideBare(rounds, "bare2").map(([b2, b]) => b2.wall / b.wall);
 const span = (v) => `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}×`;
 // Wasm memory never shrinks: it is the high-water mark of every round so
 // far, and a heavier round (a busy machine, or 64 requests in flight, keeps
@@ -387,12 +397,7 @@ const span = (v) => `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}×`;
 const peak = Math.max(...rounds.filter((r) => r.after).map((r) => r.after.wasm));
 const more = [];
 for (let i = 0; i < 3; i++) {
-  const fulfilled = await page.evaluate(async () => {
-    const client = new pkg.CoordinatesClient({ clientKey: manyKey, endpoint: location.origin, provider: "Vision" });
-    const settled = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => client.solve(challenges[i % 20].imageBase64, { comment: challenges[i % 20].comment })));
-    client.free();
-    return settled.filter((s) => s.status === "fulfilled").length;
-  });
+  const { fulfilled } = await page.evaluate(() => burst("ours"));
   more.push({ fulfilled, ...(await heap()) });
 }
 // Solve times as users meet them: the same rounds, but each task solved
@@ -402,41 +407,9 @@ for (let i = 0; i < 3; i++) {
 // both clients meet the same solve times, so two runs differ by the clients
 // and the machine, not by the luck of the draw.
 const REAL_PROVIDER = "Vision:4000~0.45@7";
-const real = [];
-for (const machine of ["idle", "busy"]) {
-  for (let round = 0; round < 2; round++) {
-    const order = round % 2 ? ["bare", "bare2", "ours"] : ["ours", "bare", "bare2"];
-    for (const who of order) {
-      const loops = machine === "busy" ? busyLoops(120) : [];
-      const r = await page.evaluate(
-        async (who, provider) => {
-          const key = await account();
-          const { seen, watched } = watch();
-          const client = new pkg.CoordinatesClient({ clientKey: key, endpoint: location.origin, fetch: watched, provider });
-          const t = performance.now();
-          const settled = await Promise.allSettled(
-            Array.from({ length: 1000 }, (_, i) => {
-              const c = challenges[i % 20];
-              return who === "ours" ? client.solve(c.imageBase64, { comment: c.comment }) : bareSolve(c, watched, { key, provider });
-            }),
-          );
-          const wall = (performance.now() - t) / 1000;
-          client.free();
-          const rejected = settled.filter((s) => s.status === "rejected");
-          return { wall, createsDone: (seen.createsDone - t) / 1000, requests: seen.requests, fulfilled: settled.length - rejected.length, rejected: rejected.length, why: [...new Set(rejected.map((s) => s.reason?.code ?? String(s.reason)))] };
-        },
-        who,
-        REAL_PROVIDER,
-      );
-      for (const l of loops) l.kill();
-      real.push({ machine, round: round + 1, who, ...r });
-    }
-  }
-}
-const realPairs = real.filter((r) => r.who === "ours").map((o) => [o, real.find((b) => b.who === "bare" && b.machine === o.machine && b.round === o.round)]);
-const realSelf = real
-  .filter((r) => r.who === "bare2")
-  .map((b2) => b2.wall / real.find((b) => b.who === "bare" && b.machine === b2.machine && b.round === b2.round).wall);
+const real = await runRounds((round) => (round % 2 ? ["bare", "bare2", "ours"] : ["ours", "bare", "bare2"]), REAL_PROVIDER);
+const realPairs = besideBare(real, "ours");
+const realSelf = besideBare(real, "bare2").map(([b2, b]) => b2.wall / b.wall);
 // The poll phase alone, where the rounds above differ: 1,000 tasks already
 // solved, each waited for at once (ours: `waitForResult`, whose first poll
 // goes at once, with the default 6 in flight and with 64; the bare client:
@@ -473,6 +446,9 @@ const meanWall = (v) => v.reduce((a, r) => a + r.wall, 0) / v.length;
 const jsBack = within(more[more.length - 1].js, before.js);
 const wasmSteady = more.every((m) => m.wasm <= peak);
 const yes = (b) => (b ? "yes" : "**no**");
+// A run's cells, from its machine to its requests, for both tables.
+const runCells = (r) =>
+  `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, \`maxRequestsInFlight: 64\`", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${fmt(r.createsDone, 1)} s | ${fmt(r.wall - r.createsDone, 1)} s | ${r.requests} |`;
 const mb = (b) => `${fmt(b / 1048576, 1)} MB`;
 out.push(
   "## 1,000 concurrent solves (Chromium, one client), next to a bare client\n",
@@ -486,7 +462,7 @@ out.push(
   `| | before | | | | | | | | ${mb(before.js)} | ${mb(before.wasm)} |`,
   ...rounds.map(
     (r) =>
-      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", ours64: "ours, `maxRequestsInFlight: 64`", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${fmt(r.createsDone, 1)} s | ${fmt(r.wall - r.createsDone, 1)} s | ${r.requests} | ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
+      `${runCells(r)} ${r.after ? mb(r.after.js) : ""} | ${r.after ? mb(r.after.wasm) : ""} |`,
   ),
   "",
   `Ours ÷ bare, wall time, by round: ${ratios.map((x) => fmt(x)).join(", ")}; bare's second run ÷ its first, the same rounds: ${selfRatios.map((x) => fmt(x)).join(", ")} ` +
@@ -502,7 +478,7 @@ out.push(
   "| machine | round | client | fulfilled | rejected | wall time | last createTask answered | after it | requests |\n|---|---:|---|---:|---:|---:|---:|---:|---:|",
   ...real.map(
     (r) =>
-      `| ${r.machine} | ${r.round} | ${{ ours: "**ours**", bare: "bare", bare2: "bare, again" }[r.who]} | ${r.fulfilled} | ${r.rejected}${r.why.length ? ` (${r.why.join(", ")})` : ""} | ${fmt(r.wall, 1)} s | ${fmt(r.createsDone, 1)} s | ${fmt(r.wall - r.createsDone, 1)} s | ${r.requests} |`,
+      runCells(r),
   ),
   "",
   `Ours ÷ bare, wall time, by round: ${realPairs.map(([o, b]) => fmt(o.wall / b.wall)).join(", ")}; bare's second run ÷ its first: ${realSelf.map((x) => fmt(x)).join(", ")}. ` +
