@@ -1,7 +1,8 @@
 // The build's smoke check: each optimised .wasm in pkg/ instantiates in Node
 // and its client answers: the browser build, and the Node build (whose codec
-// shrinks a PNG that Node has no canvas for). Run by `cargo xtask build`;
-// fails loudly otherwise.
+// shrinks a PNG that Node has no canvas for). Run by `cargo xtask build`
+// (both builds, or those named: `node smoke.mjs browser`); fails loudly
+// otherwise.
 import { readFile } from "node:fs/promises";
 import { deflateSync } from "node:zlib";
 
@@ -34,7 +35,9 @@ function png(w, h) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-for (const [name, dir] of [["browser", "../../pkg/"], ["Node", "../../pkg/node/"]]) {
+const builds = [["browser", "../../pkg/"], ["Node", "../../pkg/node/"]];
+const named = process.argv.slice(2).map((b) => b.toLowerCase());
+for (const [name, dir] of builds.filter(([b]) => named.length === 0 || named.includes(b.toLowerCase()))) {
   const { initSync, CoordinatesClient } = await import(`${dir}anysolver_coordinates.js`);
   const bytes = await readFile(new URL(`${dir}anysolver_coordinates_bg.wasm`, import.meta.url));
   initSync({ module: bytes });

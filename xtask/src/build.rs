@@ -6,7 +6,7 @@
 //! binaryen's wasm-opt, loaded in Node as a smoke check, and packed into
 //! `target/npm/`.
 
-use crate::util::{Result, cmd, exec, output, root};
+use crate::util::{Result, both, cmd, exec, logged, output, root};
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -21,10 +21,53 @@ pub const FEATURES: &str = "small-allocator";
 /// The crate features of the Node build (and of the Node wasm test suite).
 pub const NODE_FEATURES: &str = "small-allocator,codec";
 
-/// Builds `pkg/` and the tarball.
+/// Builds `pkg/` and the tarball: both builds side by side, the package
+/// files, the smoke check, the tarball and the example extension.
 pub fn run() -> Result {
     println!("== build");
-    let pkg = root().join("pkg");
+    both(browser_build, node_build)?;
+    package_files()?;
+    smoke(&["browser", "node"])?;
+    pack()?;
+    extension()?;
+    println!("== build done: pkg/, target/npm/ and target/extension/");
+    Ok(())
+}
+
+/// The browser build alone, into `pkg/`, smoke-checked: what the demo
+/// serves.
+pub fn browser() -> Result {
+    println!("== build (browser)");
+    browser_build()?;
+    smoke(&["browser"])?;
+    println!("== build done: pkg/ (the browser build)");
+    Ok(())
+}
+
+/// `cargo build` of the browser build's wasm, exactly as wasm-pack asks for
+/// it, so that a run that starts it before wasm-pack is installed finds it
+/// made.
+pub fn compile_browser() -> Result {
+    logged(
+        &mut cmd(
+            "cargo",
+            &[
+                "build",
+                "--lib",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                FEATURES,
+            ],
+        ),
+        "compile-browser",
+    )
+}
+
+/// The browser build (ESM, for browsers, workers and bundlers), optimised
+/// for size, into `pkg/`.
+fn browser_build() -> Result {
     exec(&mut cmd(
         "wasm-pack",
         &[
@@ -44,26 +87,34 @@ pub fn run() -> Result {
             FEATURES,
         ],
     ))?;
-    // The Node build: the codec, optimised for speed (the `node` profile),
-    // as ESM for node.mjs and as CommonJS for `require()`.
-    exec(&mut cmd(
-        "cargo",
-        &[
-            "build",
-            "--profile",
-            "node",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "anysolver-coordinates",
-            "--features",
-            NODE_FEATURES,
-        ],
-    ))?;
+    finish(&root().join("pkg"), "esm", "-Oz")
+}
+
+/// The Node build: the codec, optimised for speed (the `node` profile), as
+/// ESM for node.mjs in `pkg/node/` and as CommonJS for `require()` in
+/// `pkg/cjs/`.
+fn node_build() -> Result {
+    logged(
+        &mut cmd(
+            "cargo",
+            &[
+                "build",
+                "--profile",
+                "node",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "anysolver-coordinates",
+                "--features",
+                NODE_FEATURES,
+            ],
+        ),
+        "compile-node",
+    )?;
     let compiled = root()
         .join("target/wasm32-unknown-unknown/node")
         .join(format!("{OUT_NAME}.wasm"));
-    for (target, dir) in [("web", "pkg/node"), ("nodejs", "pkg/cjs")] {
+    for (target, dir, format) in [("web", "pkg/node", "esm"), ("nodejs", "pkg/cjs", "cjs")] {
         exec(&mut cmd(
             "wasm-bindgen",
             &[
@@ -76,20 +127,16 @@ pub fn run() -> Result {
                 &compiled.to_string_lossy(),
             ],
         ))?;
+        finish(&root().join(dir), format, "-O3")?;
     }
-    for (dir, format, level) in [
-        (pkg.clone(), "esm", "-Oz"),
-        (pkg.join("node"), "esm", "-O3"),
-        (pkg.join("cjs"), "cjs", "-O3"),
-    ] {
-        finish(&dir, format, level)?;
-    }
-    package_files()?;
-    exec(&mut cmd("node", &["tests/js/smoke.mjs"]))?;
-    pack()?;
-    extension()?;
-    println!("== build done: pkg/, target/npm/ and target/extension/");
     Ok(())
+}
+
+/// `tests/js/smoke.mjs` on the named builds (`browser`, `node`).
+fn smoke(builds: &[&str]) -> Result {
+    let mut args = vec!["tests/js/smoke.mjs"];
+    args.extend_from_slice(builds);
+    exec(&mut cmd("node", &args))
 }
 
 /// Assembles the example extension with the built package into
@@ -188,8 +235,13 @@ pub fn compact_glue(
     });
     let dir = root().join("target").join("glue");
     fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let config = dir.join(format!("{format}-options.json"));
-    let cache = dir.join(format!("{format}-names.json"));
+    // Named for the build's folder too: builds are finished side by side.
+    let build = js
+        .parent()
+        .and_then(Path::file_name)
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let config = dir.join(format!("{build}-{format}-options.json"));
+    let cache = dir.join(format!("{build}-{format}-names.json"));
     let _ = fs::remove_file(&cache);
     fs::write(&config, options.to_string())
         .map_err(|e| format!("writing {}: {e}", config.display()))?;

@@ -25,13 +25,15 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
 
-  setup   install the wasm target, wasm-bindgen-cli, wasm-pack, binaryen's
-          wasm-opt, Chromium and its driver, Firefox ESR and geckodriver, and
-          the npm test dependencies
+  setup   install the wasm target, wasm-bindgen-cli, wasm-pack, the npm
+          dependencies (binaryen's wasm-opt among them), Chromium and its
+          driver, Firefox ESR and geckodriver
   build   build the npm package into pkg/ and check that it loads
-  demo    build, then serve the demo page against the sandbox on
-          http://127.0.0.1:8080 (Ctrl-C stops it)
-  test    run every check and test suite
+  demo    install what the demo needs, build the browser build, then serve
+          the demo page against the sandbox on http://127.0.0.1:8080
+          (Ctrl-C stops it)
+  test    [NAME...] [--list] run every check and test suite, or only the
+          named ones (a name before `:` names its group: `clippy`, `js`)
   bench   run the benchmarks and write BENCHMARKS.md (installs a pinned
           nightly with rust-src if missing, for the size levers)
   fuzz    [--seconds N] run each fuzz target N seconds (default 60) and
@@ -48,11 +50,9 @@ fn main() -> ExitCode {
     }
     let result = match task {
         Some("setup") => setup::run(),
-        Some("build") => setup::run().and_then(|()| build::run()),
-        Some("demo") => setup::run()
-            .and_then(|()| build::run())
-            .and_then(|()| sandbox::demo()),
-        Some("test") => test::run(),
+        Some("build") => setup::build_tools().and_then(|()| build::run()),
+        Some("demo") => demo(),
+        Some("test") => test::run(args.get(1..).unwrap_or_default()),
         Some("bench") => setup::run()
             .and_then(|()| build::run())
             .and_then(|()| bench::run()),
@@ -74,12 +74,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// `cargo xtask demo`: only what the demo serves, made side by side: the
+/// tools and then the browser build on one thread, while the crate's wasm
+/// and the sandbox compile on another.
+fn demo() -> Result<(), String> {
+    setup::wasm_target()?;
+    util::both(
+        || setup::build_tools().and_then(|()| build::browser()),
+        || build::compile_browser().and_then(|()| sandbox::build()),
+    )?;
+    sandbox::demo()
+}
+
 /// Refuses flags the task does not take, and values without their flag:
 /// a mistyped flag must not be ignored.
 fn check_flags(task: Option<&str>, rest: &[String]) -> Result<(), String> {
     let known: &[&str] = match task {
         Some("fuzz") => &["--seconds"],
         Some("load") => &["--clients", "--tasks"],
+        // `test` takes the names of suites and checks (`test::select`).
+        Some("test") => return Ok(()),
         _ => &[],
     };
     let mut words = rest.iter();
@@ -114,7 +128,7 @@ mod tests {
     fn unknown_flags_are_refused() {
         let v = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert!(check_flags(Some("fuzz"), &v(&["--seconds", "5"])).is_ok());
-        assert!(check_flags(Some("test"), &v(&["--seconds", "5"])).is_err());
+        assert!(check_flags(Some("demo"), &v(&["--seconds", "5"])).is_err());
         assert!(check_flags(Some("load"), &v(&["--clients", "3", "--task", "2"])).is_err());
         assert!(check_flags(Some("test"), &[]).is_ok());
     }

@@ -1,7 +1,7 @@
 //! Starting the sandbox server: for the demo in the foreground, for the
 //! tests on a free loopback port, stopped when the guard is dropped.
 
-use crate::util::{Result, cmd, exec, root};
+use crate::util::{Result, cmd, exec, logged, root};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
@@ -20,11 +20,12 @@ impl Drop for Sandbox {
     }
 }
 
-fn build() -> Result {
-    exec(&mut cmd(
-        "cargo",
-        &["build", "--quiet", "-p", "anysolver-sandbox"],
-    ))
+/// Compiles the sandbox (what cargo prints goes to `target/xtask/`).
+pub fn build() -> Result {
+    logged(
+        &mut cmd("cargo", &["build", "-p", "anysolver-sandbox"]),
+        "compile-sandbox",
+    )
 }
 
 fn binary() -> std::path::PathBuf {

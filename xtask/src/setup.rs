@@ -1,11 +1,21 @@
-//! `cargo xtask setup`: installs what the build and the tests need, each
-//! step skipped when it is already satisfied: the wasm target,
-//! wasm-bindgen-cli, wasm-pack, node and npm, the npm test dependencies
-//! (binaryen's wasm-opt among them), Debian's Chromium and its driver, and
-//! Debian's Firefox ESR and geckodriver.
+//! Installing what the build and the tests need, each step skipped when it
+//! is already satisfied. Two sets, so that each command installs only what
+//! it uses:
+//!
+//! - [`build_tools`], for `cargo xtask build` and `demo`: the wasm target,
+//!   wasm-bindgen-cli and wasm-pack (compiled side by side), node and npm,
+//!   and the npm dependencies (binaryen's wasm-opt, esbuild and terser
+//!   among them);
+//! - [`browsers`], for the suites that need them: Debian's Chromium and
+//!   its driver, Debian's Firefox ESR and geckodriver.
+//!
+//! The registries carry no binary of wasm-bindgen-cli, wasm-pack or
+//! geckodriver for this platform (their npm packages download one from
+//! elsewhere when installed), so they are compiled, with [`QUICK_BUILD`].
 
-use crate::util::{Result, cmd, exec, on_path, output, root};
+use crate::util::{Result, both, cmd, exec, logged, on_path, output, root};
 use std::path::Path;
+use std::time::Instant;
 
 /// The wasm-pack release this project builds with.
 const WASM_PACK_VERSION: &str = "0.15.1";
@@ -15,27 +25,60 @@ const BINARYEN_VERSION: &str = "132";
 const GECKODRIVER_VERSION: &str = "0.37.1";
 /// Debian's Firefox ESR.
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// Debian's Chromium and its driver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's ChromeDriver.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Runs every setup step.
+/// The release profile for the tools this project compiles: they run for
+/// seconds, so a build that is quick to make beats a build that is quick to
+/// run.
+const QUICK_BUILD: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "0"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
+
+/// Which browsers a run needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Browsers {
+    /// Debian's Chromium and chromium-driver.
+    pub chromium: bool,
+    /// Debian's Firefox ESR and geckodriver.
+    pub firefox: bool,
+}
+
+/// `cargo xtask setup`: everything.
 pub fn run() -> Result {
-    println!("== setup");
+    both(build_tools, || {
+        browsers(Browsers {
+            chromium: true,
+            firefox: true,
+        })
+    })
+}
+
+/// What building the package needs.
+pub fn build_tools() -> Result {
     wasm_target()?;
-    wasm_bindgen_cli()?;
-    wasm_pack()?;
-    node()?;
-    npm_deps()?;
-    wasm_opt()?;
-    chromium()?;
-    firefox()?;
-    println!("== setup done");
-    Ok(())
+    both(
+        || {
+            both(wasm_bindgen_cli, || {
+                cargo_install("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+            })
+        },
+        || node().and_then(|()| npm_deps()).and_then(|()| wasm_opt()),
+    )
 }
 
 fn done(what: &str) {
     println!("setup: {what}: already there, skipped");
 }
 
-fn wasm_target() -> Result {
+/// The wasm32-unknown-unknown target of rustup.
+pub fn wasm_target() -> Result {
     let installed =
         output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
     if installed
@@ -76,20 +119,18 @@ fn wasm_bindgen_cli() -> Result {
     cargo_install("wasm-bindgen-cli", "wasm-bindgen", &want, extra_ok)
 }
 
-fn wasm_pack() -> Result {
-    cargo_install("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
-}
-
-/// `cargo install --locked` of `krate` at exactly `version`, unless `bin
-/// --version` already reports it (and `extra_ok` holds).
+/// `cargo install --locked` of `krate` at exactly `version` with
+/// [`QUICK_BUILD`], unless `bin --version` already reports it (and
+/// `extra_ok` holds). What cargo prints goes to a log under
+/// `target/xtask/`, so that installs running side by side stay readable.
 pub fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> Result {
     let have = output(&mut cmd(bin, &["--version"])).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(version) && extra_ok {
         done(&format!("{krate} {version}"));
         return Ok(());
     }
-    println!("setup: installing {krate} {version} (a few minutes)");
-    exec(&mut cmd(
+    let started = Instant::now();
+    let mut c = cmd(
         "cargo",
         &[
             "install",
@@ -99,7 +140,14 @@ pub fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> R
             version,
             krate,
         ],
-    ))
+    );
+    c.envs(QUICK_BUILD);
+    logged(&mut c, &format!("install-{krate}"))?;
+    println!(
+        "setup: {krate} {version} installed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn apt_install(packages: &[&str]) -> Result {
@@ -109,6 +157,7 @@ fn apt_install(packages: &[&str]) -> Result {
             packages.join(", ")
         ));
     }
+    println!("setup: installing Debian's {}", packages.join(", "));
     let sudo = output(&mut cmd("id", &["-u"])).as_deref() != Some("0");
     let apt = |args: &[&str]| {
         let mut full: Vec<&str> = Vec::new();
@@ -119,7 +168,7 @@ fn apt_install(packages: &[&str]) -> Result {
         let program = if sudo { "sudo" } else { "apt-get" };
         let mut c = cmd(program, &full);
         c.env("DEBIAN_FRONTEND", "noninteractive");
-        exec(&mut c)
+        logged(&mut c, "apt-get")
     };
     apt(&["update", "-q"])?;
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
@@ -132,7 +181,6 @@ fn node() -> Result {
         done("node and npm");
         return Ok(());
     }
-    println!("setup: installing node and npm");
     apt_install(&["nodejs", "npm"])
 }
 
@@ -141,10 +189,10 @@ fn npm_deps() -> Result {
     let stamp = root().join("node_modules").join(".xtask-lock");
     let want = std::fs::read(&lock).map_err(|e| format!("reading package-lock.json: {e}"))?;
     if std::fs::read(&stamp).is_ok_and(|have| have == want) {
-        done("npm test dependencies (package-lock.json unchanged)");
+        done("npm dependencies (package-lock.json unchanged)");
         return Ok(());
     }
-    println!("setup: installing the npm test dependencies");
+    println!("setup: installing the npm dependencies");
     exec(&mut cmd("npm", &["ci", "--no-audit", "--no-fund"]))?;
     std::fs::write(&stamp, want).map_err(|e| format!("writing {}: {e}", stamp.display()))
 }
@@ -164,21 +212,38 @@ fn wasm_opt() -> Result {
     }
 }
 
-fn chromium() -> Result {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
-        done("chromium and chromium-driver");
-        return Ok(());
+/// The browsers `which` names, and their drivers: Debian's packages in one
+/// apt-get call, while geckodriver compiles.
+pub fn browsers(which: Browsers) -> Result {
+    let mut missing = Vec::new();
+    if which.chromium {
+        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+            done("chromium and chromium-driver");
+        } else {
+            missing.extend(["chromium", "chromium-driver"]);
+        }
     }
-    println!("setup: installing Debian's chromium and chromium-driver");
-    apt_install(&["chromium", "chromium-driver"])
-}
-
-fn firefox() -> Result {
-    if Path::new(FIREFOX).exists() {
-        done("firefox-esr");
-    } else {
-        println!("setup: installing Debian's firefox-esr");
-        apt_install(&["firefox-esr"])?;
+    if which.firefox {
+        if Path::new(FIREFOX).exists() {
+            done("firefox-esr");
+        } else {
+            missing.push("firefox-esr");
+        }
     }
-    cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true)
+    both(
+        || {
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                apt_install(&missing)
+            }
+        },
+        || {
+            if which.firefox {
+                cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true)
+            } else {
+                Ok(())
+            }
+        },
+    )
 }

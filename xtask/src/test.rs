@@ -1,16 +1,11 @@
-//! `cargo xtask test`: setup and build, then every check and suite,
-//! ending with one line `N passed, M failed` and how long each step took.
-//!
-//! The checks and the native tests run one after another. The wasm suites
-//! are compiled together first, then run in three lanes at once, since
-//! they mostly wait on the sandbox and the browsers: Chromium (page,
-//! dedicated worker, service worker, memory), Firefox ESR (page and
-//! dedicated worker), and Node (the wasm suite, then the JS tests, which
-//! drive Chromium through Playwright).
+//! `cargo xtask test [NAME...]`: what the chosen checks and suites need,
+//! installed and built, then the checks and suites themselves (all of them
+//! when none is named), ending with one line `N passed, M failed` and how
+//! long each step took. `cargo xtask test --list` names them.
 
 use crate::util::{Result, cmd, root, run_capture, run_quiet};
 use crate::{build, sandbox, setup};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -177,7 +172,7 @@ fn chromium_webdriver_json(dir: &Path) -> Result<PathBuf> {
     let profile = dir.join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
     let json = serde_json::json!({"goog:chromeOptions": {
-        "binary": "/usr/bin/chromium",
+        "binary": setup::CHROMIUM,
         "args": [
             "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync", "--disable-quic",
@@ -328,185 +323,299 @@ fn tests_started(out: &str) -> bool {
     })
 }
 
-/// Runs everything.
-pub fn run() -> Result {
+/// The checks and suites that `cargo xtask test` runs by name, in the
+/// order it runs them, each with what it is; the JS tests are one name
+/// each (`js:<file>`, from `tests/js/<file>.test.mjs`).
+const STEPS: [(&str, &str); 16] = [
+    ("rustfmt", "cargo fmt --check"),
+    ("clippy:native", "clippy on the workspace, warnings denied"),
+    ("clippy:wasm32", "clippy on the crate for wasm32, warnings denied"),
+    ("rustdoc", "the crate's docs for wasm32, as docs.rs builds them"),
+    ("size", "what ships to browsers is within the size budget"),
+    ("links", "every link and path in the docs resolves"),
+    ("modules", "no module of the crate imports a module that imports it"),
+    ("publish", "cargo publish --dry-run; licenses in both packages"),
+    ("native", "the native unit and integration tests"),
+    ("web:chromium", "the page suite in headless Chromium"),
+    ("worker:chromium", "the dedicated worker suite in headless Chromium"),
+    ("service_worker:chromium", "the service worker suite in headless Chromium"),
+    ("memory:chromium", "wasm memory under large screenshots, in Chromium"),
+    ("web:firefox", "the page suite in headless Firefox ESR"),
+    ("worker:firefox", "the dedicated worker suite in headless Firefox ESR"),
+    ("node", "the wasm suite in Node"),
+];
+
+/// Every name `cargo xtask test` takes, with what it runs.
+fn catalogue() -> Result<Vec<(String, String)>> {
+    let mut all: Vec<(String, String)> = STEPS
+        .iter()
+        .map(|(n, a)| ((*n).to_owned(), (*a).to_owned()))
+        .collect();
+    for file in js_test_files()? {
+        all.push((
+            format!("js:{}", js_name(&file)),
+            format!("node --test tests/js/{}", file_name(&file)),
+        ));
+    }
+    Ok(all)
+}
+
+/// `tests/js/*.test.mjs`, sorted.
+fn js_test_files() -> Result<Vec<PathBuf>> {
+    let dir = root().join("tests").join("js");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| file_name(p).ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `demo` for `tests/js/demo.test.mjs`.
+fn js_name(path: &Path) -> String {
+    file_name(path).trim_end_matches(".test.mjs").to_owned()
+}
+
+/// The names `args` select from `all`: each arg is a name, or a group (the
+/// part of names before `:`, e.g. `clippy`, `js`); none selects all. An
+/// unknown name is an error that lists the known ones.
+fn select(args: &[String], all: &[String]) -> Result<BTreeSet<String>> {
+    if args.is_empty() {
+        return Ok(all.iter().cloned().collect());
+    }
+    let mut chosen = BTreeSet::new();
+    for arg in args {
+        let hits: Vec<&String> = all
+            .iter()
+            .filter(|n| *n == arg || n.split_once(':').is_some_and(|(g, _)| g == arg))
+            .collect();
+        if hits.is_empty() {
+            return Err(format!(
+                "`cargo xtask test` has no check or suite named `{arg}`; `cargo xtask test --list` names them"
+            ));
+        }
+        chosen.extend(hits.into_iter().cloned());
+    }
+    Ok(chosen)
+}
+
+/// Runs the checks and suites `args` names (all of them when none), or
+/// lists them (`--list`).
+pub fn run(args: &[String]) -> Result {
+    let all = catalogue()?;
+    if args.iter().any(|a| a == "--list") {
+        for (name, about) in &all {
+            println!("{name:<26} {about}");
+        }
+        return Ok(());
+    }
+    let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
+    let chosen = select(args, &names)?;
+    run_selected(&chosen)
+}
+
+/// What the chosen steps need before they run.
+#[derive(Debug, Default)]
+struct Needs {
+    /// wasm-bindgen-cli and the rest of [`setup::build_tools`].
+    tools: bool,
+    /// `pkg/` with the browser build.
+    browser_build: bool,
+    /// The whole package: both builds, the tarball, the extension.
+    full_build: bool,
+    browsers: setup::Browsers,
+    /// The sandbox server.
+    sandbox: bool,
+}
+
+impl Needs {
+    fn of(chosen: &BTreeSet<String>) -> Result<Needs> {
+        let has = |n: &str| chosen.contains(n);
+        let js: Vec<&String> = chosen.iter().filter(|n| n.starts_with("js:")).collect();
+        let wasm_suites = WASM_SUITES.iter().any(|(n, _, _)| has(n));
+        let full_build = has("publish") || !js.is_empty();
+        // A JS test that imports tests/js/browser.mjs drives Chromium.
+        let mut js_in_chromium = false;
+        for name in &js {
+            let file = root()
+                .join("tests/js")
+                .join(format!("{}.test.mjs", name.trim_start_matches("js:")));
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("reading {}: {e}", file.display()))?;
+            js_in_chromium |= text.contains("from \"./browser.mjs\"");
+        }
+        Ok(Needs {
+            tools: full_build || has("size") || wasm_suites,
+            browser_build: full_build || has("size"),
+            full_build,
+            browsers: setup::Browsers {
+                chromium: js_in_chromium
+                    || WASM_SUITES
+                        .iter()
+                        .any(|(n, _, e)| *e == Engine::Chromium && has(n)),
+                firefox: WASM_SUITES
+                    .iter()
+                    .any(|(n, _, e)| *e == Engine::Firefox && has(n)),
+            },
+            sandbox: wasm_suites || !js.is_empty(),
+        })
+    }
+}
+
+/// Where a wasm suite runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Chromium,
+    Firefox,
+    Node,
+}
+
+/// The wasm test suites: the step's name, the test target, the engine.
+const WASM_SUITES: [(&str, &str, Engine); 7] = [
+    ("web:chromium", "web", Engine::Chromium),
+    ("worker:chromium", "worker", Engine::Chromium),
+    ("service_worker:chromium", "service_worker", Engine::Chromium),
+    ("memory:chromium", "memory", Engine::Chromium),
+    ("web:firefox", "web", Engine::Firefox),
+    ("worker:firefox", "worker", Engine::Firefox),
+    ("node", "node", Engine::Node),
+];
+
+/// Runs the chosen steps: what they need installed and built first (the
+/// build tools and the browsers side by side), then the checks, the native
+/// tests, and the wasm suites and JS tests in three lanes at once.
+fn run_selected(chosen: &BTreeSet<String>) -> Result {
     let all = Instant::now();
+    let has = |n: &str| chosen.contains(n);
+    let needs = Needs::of(chosen)?;
     let mut t = Tally::default();
     let started = Instant::now();
-    setup::run()?;
-    t.timed("setup", started);
-    let started = Instant::now();
-    build::run()?;
-    t.timed("build", started);
+    if needs.tools || has("clippy:wasm32") || has("rustdoc") {
+        setup::wasm_target()?;
+    }
+    crate::util::both(
+        || {
+            if needs.tools {
+                setup::build_tools()?;
+            }
+            if needs.full_build {
+                build::run()
+            } else if needs.browser_build {
+                build::browser()
+            } else {
+                Ok(())
+            }
+        },
+        || setup::browsers(needs.browsers),
+    )?;
+    t.timed("setup and build", started);
     println!("== checks");
-    t.check("rustfmt", &mut cmd("cargo", &["fmt", "--all", "--check"]));
-    t.check(
-        "clippy (native)",
-        &mut cmd(
+    if has("rustfmt") {
+        t.check("rustfmt", &mut cmd("cargo", &["fmt", "--all", "--check"]));
+    }
+    if has("clippy:native") {
+        t.check(
+            "clippy (native)",
+            &mut cmd(
+                "cargo",
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--all-features",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        );
+    }
+    if has("clippy:wasm32") {
+        t.check(
+            "clippy (wasm32)",
+            &mut cmd(
+                "cargo",
+                &[
+                    "clippy",
+                    "-p",
+                    "anysolver-coordinates",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--all-targets",
+                    "--all-features",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        );
+    }
+    if has("rustdoc") {
+        let mut doc = cmd(
             "cargo",
             &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--all-features",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
-    );
-    t.check(
-        "clippy (wasm32)",
-        &mut cmd(
-            "cargo",
-            &[
-                "clippy",
+                "doc",
+                "--no-deps",
                 "-p",
                 "anysolver-coordinates",
                 "--target",
                 "wasm32-unknown-unknown",
-                "--all-targets",
-                "--all-features",
-                "--",
-                "-D",
-                "warnings",
             ],
-        ),
-    );
-    let mut doc = cmd(
-        "cargo",
-        &[
-            "doc",
-            "--no-deps",
-            "-p",
-            "anysolver-coordinates",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    );
-    doc.env("RUSTDOCFLAGS", "-D warnings");
-    t.check(
-        "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
-        &mut doc,
-    );
-    let size = build::browser_size()?;
-    println!(
-        "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
-        build::SIZE_BUDGET
-    );
-    t.record(
-        "what ships to browsers is within the size budget",
-        size <= build::SIZE_BUDGET,
-        1,
-        u64::from(size > build::SIZE_BUDGET),
-    );
-    t.expect_none(
-        "every link and relative path in the docs resolves inside the repository",
-        &crate::docs::broken_links(&root()),
-    );
-    t.expect_none(
-        "no module of the crate imports a module that imports it",
-        &crate::modules::cycles(&root().join("src")),
-    );
-    publishable(&mut t);
-    println!("== native tests");
-    t.suite(
-        "native unit and integration tests",
-        // The codec's unit tests too: every feature on.
-        &mut cmd("cargo", &["test", "--workspace", "--all-features"]),
-    );
-
+        );
+        doc.env("RUSTDOCFLAGS", "-D warnings");
+        t.check(
+            "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
+            &mut doc,
+        );
+    }
+    if has("size") {
+        let size = build::browser_size()?;
+        println!(
+            "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
+            build::SIZE_BUDGET
+        );
+        t.record(
+            "what ships to browsers is within the size budget",
+            size <= build::SIZE_BUDGET,
+            1,
+            u64::from(size > build::SIZE_BUDGET),
+        );
+    }
+    if has("links") {
+        t.expect_none(
+            "every link and relative path in the docs resolves inside the repository",
+            &crate::docs::broken_links(&root()),
+        );
+    }
+    if has("modules") {
+        t.expect_none(
+            "no module of the crate imports a module that imports it",
+            &crate::modules::cycles(&root().join("src")),
+        );
+    }
+    if has("publish") {
+        publishable(&mut t);
+    }
+    if has("native") {
+        println!("== native tests");
+        t.suite(
+            "native unit and integration tests",
+            // The codec's unit tests too: every feature on.
+            &mut cmd("cargo", &["test", "--workspace", "--all-features"]),
+        );
+    }
+    if needs.sandbox {
+        suites(&mut t, chosen)?;
+    }
     let artifacts = root().join("test-artifacts");
-    std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
-    // The browsers' console log is appended to by every JS test: start afresh.
-    let _ = std::fs::remove_file(artifacts.join("console.log"));
-    // The image of any task the sandbox finds unsolvable is kept beside its
-    // log, to show what a client sent when a test fails; this run's only.
-    let kept = artifacts.join("unsolvable");
-    let _ = std::fs::remove_dir_all(&kept);
-    std::fs::create_dir_all(&kept)
-        .map_err(|e| format!("creating test-artifacts/unsolvable/: {e}"))?;
-    let kept = kept.to_string_lossy().into_owned();
-    let server = sandbox::start(
-        &["--solve-delay-ms", "300", "--keep-unsolvable", &kept],
-        &artifacts.join("sandbox.log"),
-    )?;
-    println!("== wasm test suites: compile");
-    let started = Instant::now();
-    // The browser suites run the browser build's features; the Node suite
-    // the Node build's, codec and all.
-    let mut suites = build_wasm_suites(
-        &server.url,
-        build::FEATURES,
-        &["web", "worker", "service_worker", "memory"],
-    )?;
-    suites.extend(build_wasm_suites(
-        &server.url,
-        build::NODE_FEATURES,
-        &["node"],
-    )?);
-    t.timed("compile the wasm test suites", started);
-    let runner = |suite: &str, env: &[(&str, &Path)]| -> Result<(String, Command)> {
-        let wasm = suites
-            .get(suite)
-            .ok_or_else(|| format!("cargo built no `{suite}` test suite"))?;
-        let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
-        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
-        // The runner gives a webdriver 5 s to bind its port by default; the
-        // three lanes start three browsers at once on two cores.
-        c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        Ok((suite.to_owned(), c))
-    };
-    let chromium_json = chromium_webdriver_json(&artifacts)?;
-    let chrome: &[(&str, &Path)] = &[
-        ("CHROMEDRIVER", Path::new("/usr/bin/chromedriver")),
-        ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &chromium_json),
-    ];
-    let firefox_json = firefox_webdriver_json(&artifacts)?;
-    let geckodriver = crate::util::cargo_bin().join("geckodriver");
-    let firefox: &[(&str, &Path)] = &[
-        ("GECKODRIVER", &geckodriver),
-        ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &firefox_json),
-    ];
-    let name = |suite: &str, engine: &str| format!("wasm-bindgen-test: {suite} in {engine}");
-    let mut chromium_lane = Vec::new();
-    for suite in ["web", "worker", "service_worker", "memory"] {
-        let (_, c) = runner(suite, chrome)?;
-        chromium_lane.push((name(suite, "headless Chromium"), c));
-    }
-    let mut firefox_lane = Vec::new();
-    for suite in ["web", "worker"] {
-        let (_, c) = runner(suite, firefox)?;
-        firefox_lane.push((name(suite, "headless Firefox ESR"), c));
-    }
-    let (_, node_suite) = runner("node", &[])?;
-    let mut js = cmd("node", &["--test", "--test-reporter=spec", "tests/js/"]);
-    js.env("SANDBOX_URL", &server.url);
-    let node_lane = vec![
-        (name("node", "Node"), node_suite),
-        (
-            "node --test tests/js/ (npm package, demo, extension, recipes)".to_owned(),
-            js,
-        ),
-    ];
-    println!("== wasm test suites and JS tests, three lanes at once");
-    let started = Instant::now();
-    let lanes = std::thread::scope(|s| {
-        [chromium_lane, firefox_lane, node_lane]
-            .map(|jobs| s.spawn(move || lane(jobs)))
-            .map(|h| h.join().unwrap_or_default())
-    });
-    t.timed("the three lanes together (wall)", started);
-    for run in lanes.into_iter().flatten() {
-        println!("== {}", run.name);
-        println!("{}", run.output);
-        t.timings.push((format!("  {}", run.name), run.seconds));
-        t.suite_output(&run.name, run.ok, &run.output);
-    }
-    drop(server);
     let (files, in_artifacts) = artifact_hits(&artifacts);
     let leaks = secret_hits(&t.transcript) + in_artifacts;
     println!(
@@ -536,6 +645,133 @@ pub fn run() -> Result {
     } else {
         Ok(())
     }
+}
+
+/// The chosen wasm suites and JS tests against one sandbox: the suites
+/// compiled together, then run in three lanes at once, since they mostly
+/// wait on the sandbox and the browsers: Chromium, Firefox ESR, and Node
+/// (the wasm suite, then the JS tests, which drive Chromium through
+/// Playwright).
+fn suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result {
+    let has = |n: &str| chosen.contains(n);
+    let artifacts = root().join("test-artifacts");
+    std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
+    // The browsers' console log is appended to by every JS test: start afresh.
+    let _ = std::fs::remove_file(artifacts.join("console.log"));
+    // The image of any task the sandbox finds unsolvable is kept beside its
+    // log, to show what a client sent when a test fails; this run's only.
+    let kept = artifacts.join("unsolvable");
+    let _ = std::fs::remove_dir_all(&kept);
+    std::fs::create_dir_all(&kept)
+        .map_err(|e| format!("creating test-artifacts/unsolvable/: {e}"))?;
+    let kept = kept.to_string_lossy().into_owned();
+    let server = sandbox::start(
+        &["--solve-delay-ms", "300", "--keep-unsolvable", &kept],
+        &artifacts.join("sandbox.log"),
+    )?;
+    let chosen_suites: Vec<&(&str, &str, Engine)> =
+        WASM_SUITES.iter().filter(|(n, _, _)| has(n)).collect();
+    let mut compiled = BTreeMap::new();
+    if !chosen_suites.is_empty() {
+        println!("== wasm test suites: compile");
+        let started = Instant::now();
+        // The browser suites run the browser build's features; the Node
+        // suite the Node build's, codec and all.
+        let targets = |engines: &[Engine]| -> Vec<&str> {
+            let mut names: Vec<&str> = chosen_suites
+                .iter()
+                .filter(|(_, _, e)| engines.contains(e))
+                .map(|(_, target, _)| *target)
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        };
+        let browser_targets = targets(&[Engine::Chromium, Engine::Firefox]);
+        let node_targets = targets(&[Engine::Node]);
+        if !browser_targets.is_empty() {
+            compiled.extend(build_wasm_suites(
+                &server.url,
+                build::FEATURES,
+                &browser_targets,
+            )?);
+        }
+        if !node_targets.is_empty() {
+            compiled.extend(build_wasm_suites(
+                &server.url,
+                build::NODE_FEATURES,
+                &node_targets,
+            )?);
+        }
+        t.timed("compile the wasm test suites", started);
+    }
+    let chromium_json = chromium_webdriver_json(&artifacts)?;
+    let firefox_json = firefox_webdriver_json(&artifacts)?;
+    let geckodriver = crate::util::cargo_bin().join("geckodriver");
+    let mut lanes: [Vec<(String, Command)>; 3] = Default::default();
+    for (name, target, engine) in chosen_suites {
+        let wasm = compiled
+            .get(*target)
+            .ok_or_else(|| format!("cargo built no `{target}` test suite"))?;
+        let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
+        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        // The runner gives a webdriver 5 s to bind its port by default; the
+        // three lanes start three browsers at once on two cores.
+        c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
+        let (lane, engine_name) = match engine {
+            Engine::Chromium => {
+                c.env("CHROMEDRIVER", setup::CHROMEDRIVER);
+                c.env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &chromium_json);
+                (0, "headless Chromium")
+            }
+            Engine::Firefox => {
+                c.env("GECKODRIVER", &geckodriver);
+                c.env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &firefox_json);
+                (1, "headless Firefox ESR")
+            }
+            Engine::Node => (2, "Node"),
+        };
+        if let Some(jobs) = lanes.get_mut(lane) {
+            jobs.push((
+                format!("wasm-bindgen-test: {target} in {engine_name} ({name})"),
+                c,
+            ));
+        }
+    }
+    let js: Vec<PathBuf> = js_test_files()?
+        .into_iter()
+        .filter(|f| has(&format!("js:{}", js_name(f))))
+        .collect();
+    if !js.is_empty() {
+        let mut c = cmd("node", &["--test", "--test-reporter=spec"]);
+        let every = js.len() == js_test_files()?.len();
+        if every {
+            c.arg("tests/js/");
+        } else {
+            c.args(js.iter().map(|f| format!("tests/js/{}", file_name(f))));
+        }
+        c.env("SANDBOX_URL", &server.url);
+        let names: Vec<String> = js.iter().map(|f| js_name(f)).collect();
+        if let Some(jobs) = lanes.get_mut(2) {
+            jobs.push((format!("node --test tests/js/ ({})", names.join(", ")), c));
+        }
+    }
+    println!("== wasm test suites and JS tests, three lanes at once");
+    let started = Instant::now();
+    let runs = std::thread::scope(|s| {
+        lanes
+            .map(|jobs| s.spawn(move || lane(jobs)))
+            .map(|h| h.join().unwrap_or_default())
+    });
+    t.timed("the three lanes together (wall)", started);
+    for run in runs.into_iter().flatten() {
+        println!("== {}", run.name);
+        println!("{}", run.output);
+        t.timings.push((format!("  {}", run.name), run.seconds));
+        t.suite_output(&run.name, run.ok, &run.output);
+    }
+    drop(server);
+    Ok(())
 }
 
 /// What a publisher checks: `cargo publish --dry-run` packages and builds
@@ -589,7 +825,30 @@ fn publishable(t: &mut Tally) {
 
 #[cfg(test)]
 mod tests {
-    use super::{counts, tests_started};
+    use super::{counts, select, tests_started};
+
+    #[test]
+    fn names_and_groups_select_steps() {
+        let all: Vec<String> = ["clippy:native", "clippy:wasm32", "node", "js:node", "js:relay"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let pick = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            select(&args, &all).map(|s| s.into_iter().collect::<Vec<_>>())
+        };
+        assert_eq!(pick(&[]).map(|s| s.len()), Ok(5));
+        assert_eq!(
+            pick(&["clippy"]),
+            Ok(vec!["clippy:native".to_owned(), "clippy:wasm32".to_owned()])
+        );
+        assert_eq!(pick(&["node"]), Ok(vec!["node".to_owned()]));
+        assert_eq!(
+            pick(&["js:relay", "node"]),
+            Ok(vec!["js:relay".to_owned(), "node".to_owned()])
+        );
+        assert!(pick(&["relay"]).is_err());
+    }
 
     #[test]
     fn reads_both_runners() {

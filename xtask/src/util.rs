@@ -184,3 +184,57 @@ pub fn write_reliability_section(name: &str, body: &str) -> Result {
     )
     .map_err(|e| format!("writing RELIABILITY.md: {e}"))
 }
+
+/// Runs `a` and `b` at once, each on its own thread; both errors are kept.
+pub fn both<A, B>(a: A, b: B) -> Result
+where
+    A: FnOnce() -> Result + Send,
+    B: FnOnce() -> Result + Send,
+{
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        (a.join(), b)
+    });
+    let a = a.unwrap_or_else(|_| Err("a step panicked".to_owned()));
+    match (a, b) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+    }
+}
+
+/// Runs `c` with what it prints written to `target/xtask/<name>.log`
+/// instead of the terminal (for steps that run beside others); on failure
+/// the error holds the log's last lines.
+pub fn logged(c: &mut Command, name: &str) -> Result {
+    const TAIL: usize = 40;
+    let what = describe(c);
+    let dir = root().join("target").join("xtask");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let log = dir.join(format!("{name}.log"));
+    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| format!("{}: {e}", log.display()))?;
+    println!("$ {what}  (log: {})", log.display());
+    let status = c
+        .stdin(Stdio::null())
+        .stdout(file)
+        .stderr(err)
+        .status()
+        .map_err(|e| format!("could not start `{what}`: {e}"))?;
+    if status.success() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines
+        .get(lines.len().saturating_sub(TAIL)..)
+        .unwrap_or_default()
+        .join("\n");
+    Err(format!(
+        "`{what}` failed ({status}); the end of {}:\n{tail}",
+        log.display()
+    ))
+}
