@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-/// The file stem wasm-pack writes.
+/// The file stem of every build's `.wasm` and JS glue.
 pub const OUT_NAME: &str = "anysolver_coordinates";
 
 /// The crate features of the browser build (and of the browser's wasm test
@@ -44,9 +44,8 @@ pub fn browser() -> Result {
     Ok(())
 }
 
-/// `cargo build` of the browser build's wasm, exactly as wasm-pack asks for
-/// it, so that a run that starts it before wasm-pack is installed finds it
-/// made.
+/// `cargo build` of the browser build's wasm: the size-optimised release
+/// profile with the browser build's features.
 pub fn compile_browser() -> Result {
     logged(
         &mut cmd(
@@ -68,26 +67,8 @@ pub fn compile_browser() -> Result {
 /// The browser build (ESM, for browsers, workers and bundlers), optimised
 /// for size, into `pkg/`.
 fn browser_build() -> Result {
-    exec(&mut cmd(
-        "wasm-pack",
-        &[
-            "build",
-            "--mode",
-            "no-install",
-            "--release",
-            "--target",
-            "web",
-            "--out-dir",
-            "pkg",
-            "--out-name",
-            OUT_NAME,
-            "--no-pack",
-            "--",
-            "--features",
-            FEATURES,
-        ],
-    ))?;
-    finish(&root().join("pkg"), "esm", "-Oz")
+    compile_browser()?;
+    bindgen("release", &[("web", "pkg", "esm", "-Oz")])
 }
 
 /// The Node build: the codec, optimised for speed (the `node` profile), as
@@ -99,22 +80,35 @@ fn node_build() -> Result {
             "cargo",
             &[
                 "build",
+                "--lib",
                 "--profile",
                 "node",
                 "--target",
                 "wasm32-unknown-unknown",
-                "-p",
-                "anysolver-coordinates",
                 "--features",
                 NODE_FEATURES,
             ],
         ),
         "compile-node",
     )?;
+    bindgen(
+        "node",
+        &[
+            ("web", "pkg/node", "esm", "-O3"),
+            ("nodejs", "pkg/cjs", "cjs", "-O3"),
+        ],
+    )
+}
+
+/// wasm-bindgen on the wasm cargo compiled with `profile`, once for each
+/// `(wasm-bindgen target, folder, glue format, wasm-opt level)`, each
+/// output [`finish`]ed.
+fn bindgen(profile: &str, outputs: &[(&str, &str, &str, &str)]) -> Result {
     let compiled = root()
-        .join("target/wasm32-unknown-unknown/node")
+        .join("target/wasm32-unknown-unknown")
+        .join(profile)
         .join(format!("{OUT_NAME}.wasm"));
-    for (target, dir, format) in [("web", "pkg/node", "esm"), ("nodejs", "pkg/cjs", "cjs")] {
+    for (target, dir, format, level) in outputs {
         exec(&mut cmd(
             "wasm-bindgen",
             &[
@@ -127,7 +121,7 @@ fn node_build() -> Result {
                 &compiled.to_string_lossy(),
             ],
         ))?;
-        finish(&root().join(dir), format, "-O3")?;
+        finish(&root().join(dir), format, level)?;
     }
     Ok(())
 }

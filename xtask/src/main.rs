@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
 
-  setup   install the wasm target, wasm-bindgen-cli, wasm-pack, the npm
+  setup   install the wasm target, wasm-bindgen-cli, the npm
           dependencies (binaryen's wasm-opt among them), Chromium and its
           driver, Firefox ESR and geckodriver
   build   build the npm package into pkg/ and check that it loads

@@ -3,22 +3,20 @@
 //! it uses:
 //!
 //! - [`build_tools`], for `cargo xtask build` and `demo`: the wasm target,
-//!   wasm-bindgen-cli and wasm-pack (compiled side by side), node and npm,
-//!   and the npm dependencies (binaryen's wasm-opt, esbuild and terser
-//!   among them);
+//!   wasm-bindgen-cli (compiled while npm installs), node and npm, and the
+//!   npm dependencies (binaryen's wasm-opt, esbuild and terser among
+//!   them);
 //! - [`browsers`], for the suites that need them: Debian's Chromium and
 //!   its driver, Debian's Firefox ESR and geckodriver.
 //!
-//! The registries carry no binary of wasm-bindgen-cli, wasm-pack or
-//! geckodriver for this platform (their npm packages download one from
-//! elsewhere when installed), so they are compiled, with [`QUICK_BUILD`].
+//! The registries carry no binary of wasm-bindgen-cli or geckodriver for
+//! this platform (geckodriver's npm packages download one from elsewhere
+//! when installed), so they are compiled, with [`QUICK_BUILD`].
 
 use crate::util::{Result, both, cmd, exec, logged, on_path, output, root};
 use std::path::Path;
 use std::time::Instant;
 
-/// The wasm-pack release this project builds with.
-const WASM_PACK_VERSION: &str = "0.15.1";
 /// The binaryen release whose wasm-opt is used (pinned in package-lock.json).
 const BINARYEN_VERSION: &str = "132";
 /// The geckodriver release that drives Firefox ESR for wasm-bindgen-test.
@@ -63,14 +61,9 @@ pub fn run() -> Result {
 /// What building the package needs.
 pub fn build_tools() -> Result {
     wasm_target()?;
-    both(
-        || {
-            both(wasm_bindgen_cli, || {
-                cargo_install("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
-            })
-        },
-        || node().and_then(|()| npm_deps()).and_then(|()| wasm_opt()),
-    )
+    both(wasm_bindgen_cli, || {
+        node().and_then(|()| npm_deps()).and_then(|()| wasm_opt())
+    })
 }
 
 fn done(what: &str) {
