@@ -106,17 +106,32 @@ pub fn wasm_bindgen_version() -> Result<String> {
     Err("Cargo.lock does not pin wasm-bindgen".to_owned())
 }
 
+/// wasm-bindgen-cli without its default feature, TLS: its test runner
+/// speaks only to the webdrivers on this machine, over plain HTTP.
 fn wasm_bindgen_cli() -> Result {
     let want = wasm_bindgen_version()?;
     let extra_ok = on_path("wasm-bindgen-test-runner");
-    cargo_install("wasm-bindgen-cli", "wasm-bindgen", &want, extra_ok)
+    cargo_install(
+        "wasm-bindgen-cli",
+        "wasm-bindgen",
+        &want,
+        extra_ok,
+        &["--no-default-features"],
+    )
 }
 
 /// `cargo install --locked` of `krate` at exactly `version` with
-/// [`QUICK_BUILD`], unless `bin --version` already reports it (and
-/// `extra_ok` holds). What cargo prints goes to a log under
-/// `target/xtask/`, so that installs running side by side stay readable.
-pub fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> Result {
+/// [`QUICK_BUILD`] and the `flags` given (features), unless `bin
+/// --version` already reports it (and `extra_ok` holds). What cargo prints
+/// goes to a log under `target/xtask/`, so that installs running side by
+/// side stay readable.
+pub fn cargo_install(
+    krate: &str,
+    bin: &str,
+    version: &str,
+    extra_ok: bool,
+    flags: &[&str],
+) -> Result {
     let have = output(&mut cmd(bin, &["--version"])).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(version) && extra_ok {
         done(&format!("{krate} {version}"));
@@ -134,7 +149,7 @@ pub fn cargo_install(krate: &str, bin: &str, version: &str, extra_ok: bool) -> R
             krate,
         ],
     );
-    c.envs(QUICK_BUILD);
+    c.args(flags).envs(QUICK_BUILD);
     logged(&mut c, &format!("install-{krate}"))?;
     println!(
         "setup: {krate} {version} installed in {:.0} s",
@@ -233,7 +248,7 @@ pub fn browsers(which: Browsers) -> Result {
         },
         || {
             if which.firefox {
-                cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true)
+                cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true, &[])
             } else {
                 Ok(())
             }

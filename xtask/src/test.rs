@@ -489,6 +489,14 @@ const WASM_SUITES: [(&str, &str, Engine); 7] = [
     ("node", "node", Engine::Node),
 ];
 
+/// The test targets of [`WASM_SUITES`], each once.
+fn wasm_suite_targets() -> Vec<&'static str> {
+    let mut targets: Vec<&str> = WASM_SUITES.iter().map(|(_, t, _)| *t).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}
+
 /// Runs the chosen steps: what they need installed and built first (the
 /// build tools and the browsers side by side), then the checks, the native
 /// tests, and the wasm suites and JS tests in three lanes at once.
@@ -517,103 +525,28 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
         || setup::browsers(needs.browsers),
     )?;
     t.timed("setup and build", started);
-    println!("== checks");
-    if has("rustfmt") {
-        t.check("rustfmt", &mut cmd("cargo", &["fmt", "--all", "--check"]));
-    }
-    if has("clippy:native") {
-        t.check(
-            "clippy (native)",
-            &mut cmd(
-                "cargo",
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--all-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
-        );
-    }
-    if has("clippy:wasm32") {
-        t.check(
-            "clippy (wasm32)",
-            &mut cmd(
-                "cargo",
-                &[
-                    "clippy",
-                    "-p",
-                    "anysolver-coordinates",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--all-targets",
-                    "--all-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
-        );
-    }
-    if has("rustdoc") {
-        let mut doc = cmd(
-            "cargo",
-            &[
-                "doc",
-                "--no-deps",
-                "-p",
-                "anysolver-coordinates",
-                "--target",
-                "wasm32-unknown-unknown",
-            ],
-        );
-        doc.env("RUSTDOCFLAGS", "-D warnings");
-        t.check(
-            "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
-            &mut doc,
-        );
-    }
-    if has("size") {
-        let size = build::browser_size()?;
-        println!(
-            "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
-            build::SIZE_BUDGET
-        );
-        t.record(
-            "what ships to browsers is within the size budget",
-            size <= build::SIZE_BUDGET,
-            1,
-            u64::from(size > build::SIZE_BUDGET),
-        );
-    }
-    if has("links") {
-        t.expect_none(
-            "every link and relative path in the docs resolves inside the repository",
-            &crate::docs::broken_links(&root()),
-        );
-    }
-    if has("modules") {
-        t.expect_none(
-            "no module of the crate imports a module that imports it",
-            &crate::modules::cycles(&root().join("src")),
-        );
-    }
-    if has("publish") {
-        publishable(&mut t);
-    }
-    if has("native") {
-        println!("== native tests");
-        t.suite(
-            "native unit and integration tests",
-            // The codec's unit tests too: every feature on.
-            &mut cmd("cargo", &["test", "--workspace", "--all-features"]),
-        );
-    }
-    if needs.sandbox {
-        suites(&mut t, chosen)?;
+    // The suites mostly wait on the sandbox and the browsers, so the checks
+    // and the native tests (compilers, mostly) run meanwhile, at the lowest
+    // CPU priority: the suites take the CPU first, the checks what is left.
+    let prepared = if needs.sandbox {
+        Some(prepare_suites(&mut t, chosen)?)
+    } else {
+        None
+    };
+    let lanes = std::thread::scope(|s| {
+        let lanes = prepared.map(|suites| s.spawn(move || suites.run()));
+        checks(&mut t, chosen);
+        lanes.map(|h| h.join().unwrap_or_default())
+    });
+    if let Some((runs, seconds)) = lanes {
+        t.timings
+            .push(("the three lanes together (wall)".to_owned(), seconds));
+        for run in runs {
+            println!("== {}", run.name);
+            println!("{}", run.output);
+            t.timings.push((format!("  {}", run.name), run.seconds));
+            t.suite_output(&run.name, run.ok, &run.output);
+        }
     }
     let artifacts = root().join("test-artifacts");
     let (files, in_artifacts) = artifact_hits(&artifacts);
@@ -647,12 +580,142 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
     }
 }
 
-/// The chosen wasm suites and JS tests against one sandbox: the suites
-/// compiled together, then run in three lanes at once, since they mostly
-/// wait on the sandbox and the browsers: Chromium, Firefox ESR, and Node
-/// (the wasm suite, then the JS tests, which drive Chromium through
-/// Playwright).
-fn suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result {
+/// `program args` at the lowest CPU priority.
+fn low(program: &str, args: &[&str]) -> Command {
+    let mut all = vec!["-n", "19", program];
+    all.extend_from_slice(args);
+    cmd("nice", &all)
+}
+
+/// The chosen checks and the native tests, each command at the lowest CPU
+/// priority (`nice`).
+fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
+    let has = |n: &str| chosen.contains(n);
+    println!("== checks");
+    if has("rustfmt") {
+        t.check("rustfmt", &mut low("cargo", &["fmt", "--all", "--check"]));
+    }
+    if has("clippy:native") {
+        t.check(
+            "clippy (native)",
+            &mut low(
+                "cargo",
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--all-features",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        );
+    }
+    if has("clippy:wasm32") {
+        let mut args = vec![
+            "clippy",
+            "-p",
+            "anysolver-coordinates",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--all-features",
+        ];
+        // The wasm suites, which `--all-targets` leaves out (`test = false`:
+        // they are wasm32 only).
+        for target in wasm_suite_targets() {
+            args.extend(["--test", target]);
+        }
+        args.extend(["--", "-D", "warnings"]);
+        t.check("clippy (wasm32)", &mut low("cargo", &args));
+    }
+    if has("rustdoc") {
+        let mut doc = low(
+            "cargo",
+            &[
+                "doc",
+                "--no-deps",
+                "-p",
+                "anysolver-coordinates",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        );
+        doc.env("RUSTDOCFLAGS", "-D warnings");
+        t.check(
+            "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
+            &mut doc,
+        );
+    }
+    if has("size") {
+        let size = build::browser_size().unwrap_or(u64::MAX);
+        println!(
+            "size: {size} bytes gzipped ship to browsers (.wasm + JS glue); the budget is {}",
+            build::SIZE_BUDGET
+        );
+        t.record(
+            "what ships to browsers is within the size budget",
+            size <= build::SIZE_BUDGET,
+            1,
+            u64::from(size > build::SIZE_BUDGET),
+        );
+    }
+    if has("links") {
+        t.expect_none(
+            "every link and relative path in the docs resolves inside the repository",
+            &crate::docs::broken_links(&root()),
+        );
+    }
+    if has("modules") {
+        t.expect_none(
+            "no module of the crate imports a module that imports it",
+            &crate::modules::cycles(&root().join("src")),
+        );
+    }
+    if has("publish") {
+        publishable(t);
+    }
+    if has("native") {
+        println!("== native tests");
+        t.suite(
+            "native unit and integration tests",
+            // The codec's unit tests too: every feature on.
+            &mut low("cargo", &["test", "--workspace", "--all-features"]),
+        );
+    }
+}
+
+/// The chosen wasm suites and JS tests, ready to run against a sandbox
+/// started for them, in three lanes: Chromium, Firefox ESR, and Node (the
+/// wasm suite, then the JS tests, which drive Chromium through Playwright).
+struct Suites {
+    server: sandbox::Sandbox,
+    lanes: [Vec<(String, Command)>; 3],
+}
+
+impl Suites {
+    /// Runs the three lanes at once, since they mostly wait on the sandbox
+    /// and the browsers; then stops the sandbox. The wall time is the
+    /// second value.
+    fn run(self) -> (Vec<Run>, f64) {
+        println!("== wasm test suites and JS tests, three lanes at once");
+        let started = Instant::now();
+        let runs = std::thread::scope(|s| {
+            self.lanes
+                .map(|jobs| s.spawn(move || lane(jobs)))
+                .map(|h| h.join().unwrap_or_default())
+        });
+        drop(self.server);
+        (
+            runs.into_iter().flatten().collect(),
+            started.elapsed().as_secs_f64(),
+        )
+    }
+}
+
+/// Starts the sandbox and compiles the chosen wasm suites together.
+fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
     let has = |n: &str| chosen.contains(n);
     let artifacts = root().join("test-artifacts");
     std::fs::create_dir_all(&artifacts).map_err(|e| format!("creating test-artifacts/: {e}"))?;
@@ -756,22 +819,7 @@ fn suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result {
             jobs.push((format!("node --test tests/js/ ({})", names.join(", ")), c));
         }
     }
-    println!("== wasm test suites and JS tests, three lanes at once");
-    let started = Instant::now();
-    let runs = std::thread::scope(|s| {
-        lanes
-            .map(|jobs| s.spawn(move || lane(jobs)))
-            .map(|h| h.join().unwrap_or_default())
-    });
-    t.timed("the three lanes together (wall)", started);
-    for run in runs.into_iter().flatten() {
-        println!("== {}", run.name);
-        println!("{}", run.output);
-        t.timings.push((format!("  {}", run.name), run.seconds));
-        t.suite_output(&run.name, run.ok, &run.output);
-    }
-    drop(server);
-    Ok(())
+    Ok(Suites { server, lanes })
 }
 
 /// What a publisher checks: `cargo publish --dry-run` packages and builds
@@ -780,7 +828,7 @@ fn suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result {
 fn publishable(t: &mut Tally) {
     t.check(
         "cargo publish --dry-run",
-        &mut cmd(
+        &mut low(
             "cargo",
             &[
                 "publish",
@@ -791,7 +839,7 @@ fn publishable(t: &mut Tally) {
             ],
         ),
     );
-    let listed = crate::util::output(&mut cmd(
+    let listed = crate::util::output(&mut low(
         "cargo",
         &[
             "package",
