@@ -8,7 +8,7 @@
 
 use crate::config::{Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
-use crate::gate::{Class, Gate};
+use crate::gate::{self, Class, Gate};
 use crate::image::Image;
 use crate::image::capture;
 use crate::image::plan::Prepared;
@@ -23,8 +23,8 @@ use crate::protocol::{
 use crate::schedule::{Cadence, Learner, backoff};
 use crate::task::{Progress, Recognition, Task, TaskState, Timing};
 use crate::task_id::TaskId;
-use crate::transport::{Cancel, Fetcher, Route, now_ms, random};
-use std::cell::RefCell;
+use crate::transport::{self, Cancel, Fetcher, Route, now_ms, random};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// How many transient faults in a row a wait survives.
@@ -86,7 +86,15 @@ struct Inner {
     learner: RefCell<Learner>,
     /// How many requests are in flight, and who goes next.
     gate: Rc<Gate>,
+    /// How many more answers may tell the connection's protocol, which
+    /// sets the gate's limit (0: the limit is settled).
+    protocol_probes: Cell<u8>,
 }
+
+/// The answers whose protocol a client with the platform's limit reads
+/// before it keeps the limit it has: the platform may record an answer a
+/// moment after the client has read it.
+const PROTOCOL_PROBES: u8 = 3;
 
 impl Client {
     /// A client for `config`, checked first (a `validation` error names
@@ -108,13 +116,21 @@ impl Client {
             route(Method::GetTaskResult),
             route(Method::GetBalance),
         ];
+        let (limit, protocol_probes) = match config.max_in_flight {
+            Some(n) => (n, 0),
+            None => match gate::initial_limit(transport::user_agent().as_deref()) {
+                gate::UNLIMITED => (gate::UNLIMITED, 0),
+                queued => (queued, PROTOCOL_PROBES),
+            },
+        };
         Ok(Self {
             inner: Rc::new(Inner {
-                gate: Gate::new(config.max_in_flight, now_ms),
+                gate: Gate::new(limit, now_ms),
                 config,
                 fetcher,
                 routes,
                 learner: RefCell::new(Learner::default()),
+                protocol_probes: Cell::new(protocol_probes),
             }),
         })
     }
@@ -309,6 +325,7 @@ impl Inner {
             .await;
         drop(slot);
         let reply = reply?;
+        self.read_protocol(route);
         if reply.status != 200 {
             return Err(Error::http(reply.status, reply.retry_after_ms));
         }
@@ -319,6 +336,22 @@ impl Inner {
             text,
             sent_at,
         })
+    }
+
+    /// While the limit is the platform's and unsettled: the limit that the
+    /// protocol of the answer just read from `route` calls for.
+    fn read_protocol(&self, route: &Route) {
+        let left = self.protocol_probes.get();
+        if left == 0 {
+            return;
+        }
+        match transport::protocol(route.url()).and_then(|p| gate::limit_for_protocol(&p)) {
+            Some(limit) => {
+                self.gate.set_limit(limit);
+                self.protocol_probes.set(0);
+            }
+            None => self.protocol_probes.set(left - 1),
+        }
     }
 
     async fn prepare(

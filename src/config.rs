@@ -20,9 +20,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(25);
 /// The longest deadline accepted: one day.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
-/// Default number of requests one client has in flight at once: what a
-/// browser sends at once to one HTTP/1.1 origin.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 6;
 /// The most requests in flight a client may be set to.
 pub(crate) const MAX_IN_FLIGHT: f64 = 1000.0;
 /// The longest `comment` accepted, bytes.
@@ -126,12 +123,13 @@ pub struct Config {
     /// `maxImageSide`).
     pub limits: Limits,
     /// How many requests the client has in flight at once
-    /// (`maxRequestsInFlight`); more wait their turn (a poll before every
-    /// createTask asked for after its task was created, and before every
-    /// request once its call is 0.3 s from its deadline), and a request's
-    /// time limit starts when it is sent.
-    /// Default [`DEFAULT_MAX_IN_FLIGHT`].
-    pub max_in_flight: usize,
+    /// (`maxRequestsInFlight`); more wait their turn, and a request's time
+    /// limit starts when it is sent. `None` (the default): as many as the
+    /// platform sends at once without queueing them: every request in
+    /// Node, Deno and Bun; 6 elsewhere (what a browser sends at once to
+    /// one HTTP/1.1 origin), every request once an answer shows the
+    /// connection is HTTP/2 or HTTP/3.
+    pub max_in_flight: Option<usize>,
     /// Accept an `http://` endpoint on a host other than this machine
     /// (`allowInsecureHttp`). Off by default: the key would cross the
     /// network unencrypted. `http://` to `localhost`, `127.0.0.0/8` or
@@ -154,7 +152,7 @@ impl Config {
             timeout: DEFAULT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             limits: Limits::DEFAULT,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_in_flight: None,
             allow_insecure_http: false,
             #[cfg(target_arch = "wasm32")]
             fetch: None,
@@ -213,10 +211,11 @@ impl Config {
         self
     }
 
-    /// This configuration with at most `n` requests in flight at once.
+    /// This configuration with at most `n` requests in flight at once,
+    /// whatever the platform.
     #[must_use]
     pub fn with_max_in_flight(mut self, n: usize) -> Self {
-        self.max_in_flight = n;
+        self.max_in_flight = Some(n);
         self
     }
 
@@ -287,12 +286,9 @@ impl Config {
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
-        check_whole(
-            "maxRequestsInFlight",
-            self.max_in_flight as f64,
-            1.0,
-            MAX_IN_FLIGHT,
-        )?;
+        if let Some(n) = self.max_in_flight {
+            check_whole("maxRequestsInFlight", n as f64, 1.0, MAX_IN_FLIGHT)?;
+        }
         self.routing.validate()
     }
 }

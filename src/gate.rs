@@ -1,32 +1,28 @@
-//! How many requests one client has in flight: a gate with a limit (by
-//! default the 6 a browser sends at once to one HTTP/1.1 origin), and two
-//! queues before it. A request's own time limit starts when it passes the
-//! gate, so time spent queued, here or in the browser, never counts as the
-//! server's silence.
+//! How many requests one client has in flight: a gate with a limit, and
+//! two queues before it. A request's own time limit starts when it passes
+//! the gate, so time spent queued here never counts as the server's
+//! silence.
 //!
-//! The order: a poll goes before every createTask asked for after its task
-//! was created (a task that exists, and is paid for, is never starved by
-//! new ones), and after the createTasks that were already waiting then, as
-//! a browser's own queue would send them; unless it has waited
-//! [`POLL_PATIENCE_MS`], when it goes before them too (so that a burst
-//! of createTasks cannot hold a paid task's answer back past its
-//! deadline). A poll whose call is about to reach its deadline (its
+//! The limit is where the platform would queue otherwise: a browser (a
+//! page, a worker, an extension's service worker, a Cloudflare Worker)
+//! sends at most 6 requests at once to one HTTP/1.1 origin and holds the
+//! rest, with their timers running; over HTTP/2 or HTTP/3 it multiplexes
+//! them on one connection, and Node's, Deno's and Bun's `fetch` open a
+//! connection per request as needed. So by default ([`initial_limit`],
+//! [`limit_for_protocol`]) the gate lets 6 through where requests can
+//! queue, until an answer shows the connection is HTTP/2 or HTTP/3, and
+//! every request at once where nothing queues them.
+//!
+//! The order, while requests wait: a poll goes before every createTask
+//! asked for after its task was created (a task that exists, and is paid
+//! for, is never starved by new ones), and after the createTasks that were
+//! already waiting then, as a browser's own queue would send them; unless
+//! it has waited [`POLL_PATIENCE_MS`], when it goes before them too (so
+//! that a burst of createTasks cannot hold a paid task's answer back past
+//! its deadline). A poll whose call is about to reach its deadline (its
 //! `urgent_at` passed) goes first of all, at the next free slot: a place in
 //! the queue would spend the last moments in which its answer can still be
-//! seen. Polls put before every waiting createTask instead held the
-//! last createTask of a burst back by the polls of all the tasks before
-//! it: 1,000 solves at once on a busy machine took 1.23× the time of a
-//! bare fetch loop (mean of six rounds), against 1.09× in this order.
-//!
-//! The price of the limit: with a few requests in flight, the next is sent
-//! only once the page has handled an answer, so every answer's round trip
-//! through the page's main thread paces the rest, where a client that hands
-//! all its requests to the browser at once lets the browser send the next
-//! without waiting for the page. Waiting for 1,000 solved tasks at once on a
-//! busy machine (BENCHMARKS.md, the poll phase alone) took 1.20× the time of
-//! such a client at 6 in flight and 1.09× at 64; 9 or 12 were no faster
-//! than 6 (measured for issue 25), and leaving out the request's timers,
-//! races and abort signal made 6 no faster either.
+//! seen.
 //!
 //! Pure (wakers, no JS; the clock is given): the client races
 //! [`Gate::enter`] against the caller's signal and the call's deadline;
@@ -39,6 +35,46 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+
+/// What a browser sends at once to one HTTP/1.1 origin; the rest wait in
+/// its queue.
+pub const HTTP1_LIMIT: usize = 6;
+
+/// No limit: every request goes at once.
+pub const UNLIMITED: usize = usize::MAX;
+
+/// The limit a client starts with unless it is given one, for a runtime
+/// whose `navigator.userAgent` is `user_agent` (`None`: it has no
+/// `navigator`, as Node 20). Node's, Deno's and Bun's `fetch` queue nothing
+/// ([`UNLIMITED`]); every other runtime's may queue beyond
+/// [`HTTP1_LIMIT`] requests to one origin, until [`limit_for_protocol`]
+/// says otherwise.
+pub fn initial_limit(user_agent: Option<&str>) -> usize {
+    match user_agent {
+        None => UNLIMITED,
+        Some(ua)
+            if ["Node.js/", "Deno/", "Bun/"]
+                .iter()
+                .any(|r| ua.starts_with(r)) =>
+        {
+            UNLIMITED
+        }
+        Some(_) => HTTP1_LIMIT,
+    }
+}
+
+/// The limit once an answer came over `protocol` (its ALPN id, as
+/// `PerformanceResourceTiming.nextHopProtocol` names it): [`UNLIMITED`]
+/// over HTTP/2 and HTTP/3, [`HTTP1_LIMIT`] over HTTP/1.x; `None` when it
+/// is not known (an empty string: a cross-origin answer without
+/// `Timing-Allow-Origin`).
+pub fn limit_for_protocol(protocol: &str) -> Option<usize> {
+    match protocol {
+        "h2" | "h2c" | "h3" => Some(UNLIMITED),
+        p if p.starts_with("http/1") => Some(HTTP1_LIMIT),
+        _ => None,
+    }
+}
 
 /// The longest a poll waits behind createTasks older than its task: the
 /// schedule's longest interval between two polls
@@ -108,6 +144,11 @@ impl State {
     /// A slot is free: hand it to the next waiting request, or leave it
     /// free.
     fn release(&mut self) {
+        if self.busy > self.limit {
+            // The limit was lowered: this slot goes.
+            self.busy -= 1;
+            return;
+        }
         let now = (self.clock)();
         let next = match self.polls.iter().position(|w| w.urgent_at <= now) {
             Some(urgent) => self.polls.remove(urgent),
@@ -145,6 +186,17 @@ impl Gate {
                 clock,
             }),
         })
+    }
+
+    /// Sets the limit (at least one); waiting requests go at once up to it.
+    pub fn set_limit(&self, limit: usize) {
+        let mut s = self.state.borrow_mut();
+        s.limit = limit.max(1);
+        while s.busy < s.limit && !(s.polls.is_empty() && s.creates.is_empty()) {
+            // A new slot, handed on as a finished request's would be.
+            s.busy += 1;
+            s.release();
+        }
     }
 
     /// Waits for a slot for a request of `class`; the slot is held until
@@ -326,6 +378,50 @@ mod tests {
         assert_eq!(gate.busy(), 2);
         drop((p, n));
         assert_eq!(gate.busy(), 0);
+    }
+
+    #[test]
+    fn a_raised_limit_lets_the_waiting_through_in_their_order_a_lowered_one_holds_them() {
+        at(0.0);
+        let gate = Gate::new(1, clock);
+        let a = poll(&mut Box::pin(gate.enter(Class::Create))).unwrap();
+        let mut create = Box::pin(gate.enter(Class::Create));
+        at(10.0);
+        let mut poll_ = Box::pin(gate.enter(poll_of(5.0)));
+        let mut last = Box::pin(gate.enter(Class::Create));
+        assert!(poll(&mut create).is_none() && poll(&mut poll_).is_none());
+        // Two more slots: the createTask asked for before the task existed,
+        // then the poll; the newest createTask still waits.
+        gate.set_limit(3);
+        let c = poll(&mut create).unwrap();
+        let p = poll(&mut poll_).unwrap();
+        assert!(poll(&mut last).is_none());
+        assert_eq!(gate.busy(), 3);
+        gate.set_limit(UNLIMITED);
+        let l = poll(&mut last).unwrap();
+        assert_eq!(gate.busy(), 4);
+        // Lowered to one: nothing new goes until fewer than one are busy.
+        gate.set_limit(1);
+        let mut next = Box::pin(gate.enter(Class::Create));
+        drop((a, c, p));
+        assert!(poll(&mut next).is_none());
+        drop(l);
+        assert!(poll(&mut next).is_some());
+    }
+
+    #[test]
+    fn the_limit_follows_the_platform_and_the_protocol() {
+        assert_eq!(initial_limit(None), UNLIMITED);
+        assert_eq!(initial_limit(Some("Node.js/22")), UNLIMITED);
+        assert_eq!(initial_limit(Some("Deno/2.9.6")), UNLIMITED);
+        assert_eq!(initial_limit(Some("Bun/1.4.5")), UNLIMITED);
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(initial_limit(Some(chrome)), HTTP1_LIMIT);
+        assert_eq!(initial_limit(Some("Cloudflare-Workers")), HTTP1_LIMIT);
+        assert_eq!(limit_for_protocol("h2"), Some(UNLIMITED));
+        assert_eq!(limit_for_protocol("h3"), Some(UNLIMITED));
+        assert_eq!(limit_for_protocol("http/1.1"), Some(HTTP1_LIMIT));
+        assert_eq!(limit_for_protocol(""), None);
     }
 
     #[test]

@@ -70,8 +70,8 @@ mod client;
 mod transport;
 
 pub use config::{
-    Config, DEFAULT_MAX_IN_FLIGHT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS,
-    MAX_COMMENT_BYTES, MAX_TIMEOUT, SolveOptions, WaitOptions,
+    Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES, MAX_TIMEOUT,
+    SolveOptions, WaitOptions,
 };
 pub use error::{Error, Kind, Result};
 pub use image::region::{Crop, Placement, Region};

@@ -75,6 +75,34 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// `navigator.userAgent`, where the runtime has one.
+pub fn user_agent() -> Option<String> {
+    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
+    Reflect::get(&navigator, &JsValue::from_str("userAgent"))
+        .ok()?
+        .as_string()
+}
+
+/// The protocol of the latest answer from `url` the platform recorded
+/// (`performance.getEntriesByName(url)`'s last entry's `nextHopProtocol`):
+/// `h2`, `http/1.1`, or empty where it does not tell (a cross-origin
+/// answer without `Timing-Allow-Origin`); `None` without such an entry.
+pub fn protocol(url: &str) -> Option<String> {
+    let performance = Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok()?;
+    let entries = Reflect::get(&performance, &JsValue::from_str("getEntriesByName"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?
+        .call1(&performance, &JsValue::from_str(url))
+        .ok()?
+        .dyn_into::<js_sys::Array>()
+        .ok()?;
+    let last = entries.at(-1);
+    Reflect::get(&last, &JsValue::from_str("nextHopProtocol"))
+        .ok()?
+        .as_string()
+}
+
 /// A uniform random number in [0, 1), for jitter.
 pub fn random() -> f64 {
     js_sys::Math::random()
@@ -324,6 +352,11 @@ impl Route {
             url,
             shape: Cell::new(None),
         }
+    }
+
+    /// The URL requests go to.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// A request to this route with `body` and `signal`: a copy of the

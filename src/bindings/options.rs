@@ -231,7 +231,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
         1.0,
         crate::config::MAX_IN_FLIGHT,
     )? {
-        config.max_in_flight = n as usize;
+        config.max_in_flight = Some(n as usize);
     }
     config.allow_insecure_http =
         boolean("allowInsecureHttp", f.scalar("allowInsecureHttp"))?.unwrap_or(false);

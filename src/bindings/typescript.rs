@@ -63,7 +63,7 @@ export interface CommonClientOptions extends RoutingOptions {
   maxImageBytes?: number;
   /** Largest side sent, pixels; larger images are shrunk. Default 1000. */
   maxImageSide?: number;
-  /** How many requests the client has in flight at once; more wait their turn (a poll before every createTask asked for after its task was created, and before every request once its call is 0.3 s from its deadline), and a request's time limit starts when it is sent. Default 6 (what a browser sends at once to one HTTP/1.1 origin). */
+  /** How many requests the client has in flight at once; more wait their turn (a poll before every createTask asked for after its task was created, and before every request once its call is 0.3 s from its deadline), and a request's time limit starts when it is sent. Default: as many as the platform sends at once without queueing them: every request in Node, Deno and Bun; 6 elsewhere (what a browser sends at once to one HTTP/1.1 origin), every request once an answer shows the connection is HTTP/2 or HTTP/3. */
   maxRequestsInFlight?: number;
   /** A fetch to use instead of `globalThis.fetch`; it is called with one `Request`. */
   fetch?: typeof fetch;

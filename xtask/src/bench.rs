@@ -324,7 +324,7 @@ fn largest(items: &[(String, u64)]) -> String {
 /// ships) and with the nightly levers (`nightly`, the raw wasm of the
 /// smallest build).
 fn twiggy_tables(nightly: &Path) -> Result<String> {
-    crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true, &[])?;
+    crate::setup::cargo_install("twiggy", "twiggy", "0.8.0", true, "1", &[])?;
     let dir = root().join("target").join("twiggy");
     let stable = root().join(format!(
         "target/wasm32-unknown-unknown/release/{}.wasm",

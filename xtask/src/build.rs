@@ -102,13 +102,20 @@ fn node_build() -> Result {
 
 /// wasm-bindgen on the wasm cargo compiled with `profile`, once for each
 /// `(wasm-bindgen target, folder, glue format, wasm-opt level)`, each
-/// output [`finish`]ed.
+/// output [`finish`]ed, all side by side (wasm-opt and terser use one core
+/// each).
 fn bindgen(profile: &str, outputs: &[(&str, &str, &str, &str)]) -> Result {
     let compiled = root()
         .join("target/wasm32-unknown-unknown")
         .join(profile)
         .join(format!("{OUT_NAME}.wasm"));
-    for (target, dir, format, level) in outputs {
+    let one = |(target, dir, format, level): &(&str, &str, &str, &str)| {
+        let out = root().join(dir);
+        let stamp = Stamp::of(&compiled, &[target, format, level])?;
+        if stamp.matches(&out) {
+            println!("build: {dir}: made from this wasm already, kept");
+            return Ok(());
+        }
         exec(&mut cmd(
             "wasm-bindgen",
             &[
@@ -121,9 +128,52 @@ fn bindgen(profile: &str, outputs: &[(&str, &str, &str, &str)]) -> Result {
                 &compiled.to_string_lossy(),
             ],
         ))?;
-        finish(&root().join(dir), format, level)?;
+        finish(&out, format, level)?;
+        stamp.write(&out)
+    };
+    match outputs {
+        [] => Ok(()),
+        [first, rest @ ..] => both(|| one(first), || bindgen(profile, rest)),
     }
-    Ok(())
+}
+
+/// What a build folder was made from: the compiled wasm, how it was
+/// bound and finished, and this xtask (whose code finishes it). A folder
+/// whose stamp matches is not made again.
+struct Stamp(String);
+
+impl Stamp {
+    fn of(wasm: &Path, how: &[&str]) -> Result<Self> {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        fs::read(wasm)
+            .map_err(|e| format!("{}: {e}", wasm.display()))?
+            .hash(&mut h);
+        how.hash(&mut h);
+        std::env::current_exe()
+            .and_then(fs::metadata)
+            .and_then(|m| m.modified())
+            .map_err(|e| format!("reading xtask's own file: {e}"))?
+            .hash(&mut h);
+        Ok(Self(format!("{:016x}", h.finish())))
+    }
+
+    fn path(dir: &Path) -> std::path::PathBuf {
+        dir.join(".xtask-stamp")
+    }
+
+    /// Whether `dir` holds a build made the same way, whole.
+    fn matches(&self, dir: &Path) -> bool {
+        fs::read_to_string(Self::path(dir)).is_ok_and(|s| s == self.0)
+            && [format!("{OUT_NAME}.js"), format!("{OUT_NAME}_bg.wasm")]
+                .iter()
+                .all(|f| dir.join(f).is_file())
+    }
+
+    fn write(&self, dir: &Path) -> Result {
+        fs::write(Self::path(dir), &self.0)
+            .map_err(|e| format!("writing a stamp in {}: {e}", dir.display()))
+    }
 }
 
 /// `tests/js/smoke.mjs` on the named builds (`browser`, `node`).

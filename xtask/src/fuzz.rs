@@ -39,7 +39,14 @@ pub fn run(seconds: u64) -> Result {
             &["toolchain", "install", "nightly", "--profile", "minimal"],
         ))?;
     }
-    cargo_install("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true, &[])?;
+    cargo_install(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        true,
+        "1",
+        &[],
+    )?;
     let mut rows = Vec::new();
     let mut crashed = Vec::new();
     for (target, feeds) in TARGETS {

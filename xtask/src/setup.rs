@@ -30,9 +30,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The release profile for the tools this project compiles: they run for
 /// seconds, so a build that is quick to make beats a build that is quick to
-/// run.
-const QUICK_BUILD: [(&str, &str); 5] = [
-    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+/// run. Optimised a little ([`cargo_install`] takes the level): enough for
+/// wasm-bindgen, which rewrites megabytes of wasm on every test run; a
+/// driver that only relays WebDriver commands needs none.
+const QUICK_BUILD: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
     ("CARGO_PROFILE_RELEASE_DEBUG", "0"),
@@ -116,20 +117,22 @@ fn wasm_bindgen_cli() -> Result {
         "wasm-bindgen",
         &want,
         extra_ok,
+        "1",
         &["--no-default-features"],
     )
 }
 
 /// `cargo install --locked` of `krate` at exactly `version` with
-/// [`QUICK_BUILD`] and the `flags` given (features), unless `bin
-/// --version` already reports it (and `extra_ok` holds). What cargo prints
-/// goes to a log under `target/xtask/`, so that installs running side by
-/// side stay readable.
+/// [`QUICK_BUILD`] at `opt_level` and the `flags` given (features), unless
+/// `bin --version` already reports it (and `extra_ok` holds). What cargo
+/// prints goes to a log under `target/xtask/`, so that installs running
+/// side by side stay readable.
 pub fn cargo_install(
     krate: &str,
     bin: &str,
     version: &str,
     extra_ok: bool,
+    opt_level: &str,
     flags: &[&str],
 ) -> Result {
     let have = output(&mut cmd(bin, &["--version"])).unwrap_or_default();
@@ -149,7 +152,9 @@ pub fn cargo_install(
             krate,
         ],
     );
-    c.args(flags).envs(QUICK_BUILD);
+    c.args(flags)
+        .envs(QUICK_BUILD)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level);
     logged(&mut c, &format!("install-{krate}"))?;
     println!(
         "setup: {krate} {version} installed in {:.0} s",
@@ -176,7 +181,7 @@ fn apt_install(packages: &[&str]) -> Result {
         let program = if sudo { "sudo" } else { "apt-get" };
         let mut c = cmd(program, &full);
         c.env("DEBIAN_FRONTEND", "noninteractive");
-        logged(&mut c, "apt-get")
+        logged(&mut c, &format!("apt-get-{}", args.first().unwrap_or(&"")))
     };
     apt(&["update", "-q"])?;
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
@@ -248,7 +253,14 @@ pub fn browsers(which: Browsers) -> Result {
         },
         || {
             if which.firefox {
-                cargo_install("geckodriver", "geckodriver", GECKODRIVER_VERSION, true, &[])
+                cargo_install(
+                    "geckodriver",
+                    "geckodriver",
+                    GECKODRIVER_VERSION,
+                    true,
+                    "0",
+                    &[],
+                )
             } else {
                 Ok(())
             }

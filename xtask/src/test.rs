@@ -329,19 +329,43 @@ fn tests_started(out: &str) -> bool {
 const STEPS: [(&str, &str); 16] = [
     ("rustfmt", "cargo fmt --check"),
     ("clippy:native", "clippy on the workspace, warnings denied"),
-    ("clippy:wasm32", "clippy on the crate for wasm32, warnings denied"),
-    ("rustdoc", "the crate's docs for wasm32, as docs.rs builds them"),
+    (
+        "clippy:wasm32",
+        "clippy on the crate for wasm32, warnings denied",
+    ),
+    (
+        "rustdoc",
+        "the crate's docs for wasm32, as docs.rs builds them",
+    ),
     ("size", "what ships to browsers is within the size budget"),
     ("links", "every link and path in the docs resolves"),
-    ("modules", "no module of the crate imports a module that imports it"),
-    ("publish", "cargo publish --dry-run; licenses in both packages"),
+    (
+        "modules",
+        "no module of the crate imports a module that imports it",
+    ),
+    (
+        "publish",
+        "cargo publish --dry-run; licenses in both packages",
+    ),
     ("native", "the native unit and integration tests"),
     ("web:chromium", "the page suite in headless Chromium"),
-    ("worker:chromium", "the dedicated worker suite in headless Chromium"),
-    ("service_worker:chromium", "the service worker suite in headless Chromium"),
-    ("memory:chromium", "wasm memory under large screenshots, in Chromium"),
+    (
+        "worker:chromium",
+        "the dedicated worker suite in headless Chromium",
+    ),
+    (
+        "service_worker:chromium",
+        "the service worker suite in headless Chromium",
+    ),
+    (
+        "memory:chromium",
+        "wasm memory under large screenshots, in Chromium",
+    ),
     ("web:firefox", "the page suite in headless Firefox ESR"),
-    ("worker:firefox", "the dedicated worker suite in headless Firefox ESR"),
+    (
+        "worker:firefox",
+        "the dedicated worker suite in headless Firefox ESR",
+    ),
     ("node", "the wasm suite in Node"),
 ];
 
@@ -482,7 +506,11 @@ enum Engine {
 const WASM_SUITES: [(&str, &str, Engine); 7] = [
     ("web:chromium", "web", Engine::Chromium),
     ("worker:chromium", "worker", Engine::Chromium),
-    ("service_worker:chromium", "service_worker", Engine::Chromium),
+    (
+        "service_worker:chromium",
+        "service_worker",
+        Engine::Chromium,
+    ),
     ("memory:chromium", "memory", Engine::Chromium),
     ("web:firefox", "web", Engine::Firefox),
     ("worker:firefox", "worker", Engine::Firefox),
@@ -499,7 +527,7 @@ fn wasm_suite_targets() -> Vec<&'static str> {
 
 /// Runs the chosen steps: what they need installed and built first (the
 /// build tools and the browsers side by side), then the checks, the native
-/// tests, and the wasm suites and JS tests in three lanes at once.
+/// tests, and the wasm suites and JS tests in four lanes at once.
 fn run_selected(chosen: &BTreeSet<String>) -> Result {
     let all = Instant::now();
     let has = |n: &str| chosen.contains(n);
@@ -509,30 +537,38 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
     if needs.tools || has("clippy:wasm32") || has("rustdoc") {
         setup::wasm_target()?;
     }
+    // Three things at once: the tools and the package; the browsers; the
+    // sandbox, with the wasm suites compiled against it.
+    let mut prepared = None;
     crate::util::both(
         || {
-            if needs.tools {
-                setup::build_tools()?;
-            }
-            if needs.full_build {
-                build::run()
-            } else if needs.browser_build {
-                build::browser()
-            } else {
-                Ok(())
-            }
+            crate::util::both(
+                || {
+                    if needs.tools {
+                        setup::build_tools()?;
+                    }
+                    if needs.full_build {
+                        build::run()
+                    } else if needs.browser_build {
+                        build::browser()
+                    } else {
+                        Ok(())
+                    }
+                },
+                || setup::browsers(needs.browsers),
+            )
         },
-        || setup::browsers(needs.browsers),
+        || {
+            if needs.sandbox {
+                prepared = Some(prepare_suites(&mut t, chosen)?);
+            }
+            Ok(())
+        },
     )?;
-    t.timed("setup and build", started);
+    t.timed("setup, build, the sandbox and the wasm suites", started);
     // The suites mostly wait on the sandbox and the browsers, so the checks
     // and the native tests (compilers, mostly) run meanwhile, at the lowest
     // CPU priority: the suites take the CPU first, the checks what is left.
-    let prepared = if needs.sandbox {
-        Some(prepare_suites(&mut t, chosen)?)
-    } else {
-        None
-    };
     let lanes = std::thread::scope(|s| {
         let lanes = prepared.map(|suites| s.spawn(move || suites.run()));
         checks(&mut t, chosen);
@@ -540,7 +576,7 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
     });
     if let Some((runs, seconds)) = lanes {
         t.timings
-            .push(("the three lanes together (wall)".to_owned(), seconds));
+            .push(("the four lanes together (wall)".to_owned(), seconds));
         for run in runs {
             println!("== {}", run.name);
             println!("{}", run.output);
@@ -631,6 +667,10 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
         t.check("clippy (wasm32)", &mut low("cargo", &args));
     }
     if has("rustdoc") {
+        // With every feature, as docs.rs builds it (Cargo.toml's
+        // `package.metadata.docs.rs`), and the example: so the dependencies
+        // resolve as for clippy's `--all-targets --all-features`, and what
+        // clippy checked is not checked again.
         let mut doc = low(
             "cargo",
             &[
@@ -640,6 +680,9 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
                 "anysolver-coordinates",
                 "--target",
                 "wasm32-unknown-unknown",
+                "--lib",
+                "--examples",
+                "--all-features",
             ],
         );
         doc.env("RUSTDOCFLAGS", "-D warnings");
@@ -687,19 +730,19 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
 }
 
 /// The chosen wasm suites and JS tests, ready to run against a sandbox
-/// started for them, in three lanes: Chromium, Firefox ESR, and Node (the
-/// wasm suite, then the JS tests, which drive Chromium through Playwright).
+/// started for them, in four lanes: Chromium, Firefox ESR, Node, and the
+/// JS tests (which drive Chromium through Playwright).
 struct Suites {
     server: sandbox::Sandbox,
-    lanes: [Vec<(String, Command)>; 3],
+    lanes: [Vec<(String, Command)>; 4],
 }
 
 impl Suites {
-    /// Runs the three lanes at once, since they mostly wait on the sandbox
+    /// Runs the four lanes at once, since they mostly wait on the sandbox
     /// and the browsers; then stops the sandbox. The wall time is the
     /// second value.
     fn run(self) -> (Vec<Run>, f64) {
-        println!("== wasm test suites and JS tests, three lanes at once");
+        println!("== wasm test suites and JS tests, four lanes at once");
         let started = Instant::now();
         let runs = std::thread::scope(|s| {
             self.lanes
@@ -771,7 +814,7 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
     let chromium_json = chromium_webdriver_json(&artifacts)?;
     let firefox_json = firefox_webdriver_json(&artifacts)?;
     let geckodriver = crate::util::cargo_bin().join("geckodriver");
-    let mut lanes: [Vec<(String, Command)>; 3] = Default::default();
+    let mut lanes: [Vec<(String, Command)>; 4] = Default::default();
     for (name, target, engine) in chosen_suites {
         let wasm = compiled
             .get(*target)
@@ -779,7 +822,7 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
         let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
         c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
         // The runner gives a webdriver 5 s to bind its port by default; the
-        // three lanes start three browsers at once on two cores.
+        // lanes start three browsers at once on two cores.
         c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
         let (lane, engine_name) = match engine {
             Engine::Chromium => {
@@ -815,7 +858,7 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
         }
         c.env("SANDBOX_URL", &server.url);
         let names: Vec<String> = js.iter().map(|f| js_name(f)).collect();
-        if let Some(jobs) = lanes.get_mut(2) {
+        if let Some(jobs) = lanes.get_mut(3) {
             jobs.push((format!("node --test tests/js/ ({})", names.join(", ")), c));
         }
     }
@@ -877,10 +920,16 @@ mod tests {
 
     #[test]
     fn names_and_groups_select_steps() {
-        let all: Vec<String> = ["clippy:native", "clippy:wasm32", "node", "js:node", "js:relay"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let all: Vec<String> = [
+            "clippy:native",
+            "clippy:wasm32",
+            "node",
+            "js:node",
+            "js:relay",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
         let pick = |args: &[&str]| {
             let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
             select(&args, &all).map(|s| s.into_iter().collect::<Vec<_>>())
