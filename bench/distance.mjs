@@ -36,7 +36,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const driver = `
 const post = (fetch, url, body) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
 globalThis.account = async (api) => (await post(fetch, api + "/sandbox/accounts", { balance: 1000 })).clientKey;
-globalThis.challenges = async (api) => Promise.all(Array.from({ length: 20 }, (_, i) => fetch(api + "/challenge?seed=" + (7000 + i) + "&width=320&height=240").then((r) => r.json())));
+globalThis.challenges = async (_pkg, api) => Promise.all(Array.from({ length: 20 }, (_, i) => fetch(api + "/challenge?seed=" + (7000 + i) + "&width=320&height=240").then((r) => r.json())));
 /** The bare client: what a user writes without a library. */
 globalThis.bareSolve = async (api, fetch, key, provider, c, seen) => {
   const created = await post(fetch, api + "/createTask", { clientKey: key, task: { type: "CoordinatesRecognition", imageBase64: c.imageBase64, comment: c.comment }, provider });
@@ -132,7 +132,10 @@ const { initSync, ...nodePkg } = await import("../pkg/node/anysolver_coordinates
 initSync({ module: await readFile(new URL("../pkg/node/anysolver_coordinates_bg.wasm", import.meta.url)) });
 const rows = [];
 const singles = [];
-for (const c of conditions) {
+const labelOf = (c) => `${c.where}${c.driver ? ` (${c.driver === "puppeteer" ? "monitoring off" : "Playwright, monitoring on"})` : ""}, ${c.latency} ms, ${c.tls ? "HTTP/2" : "HTTP/1.1"}`;
+// DISTANCE_ONLY=<regex> runs only the conditions whose label matches.
+const only = new RegExp(process.env.DISTANCE_ONLY ?? "");
+for (const c of conditions.filter((c) => only.test(labelOf(c)))) {
   const distance = c.latency ? await startDistance({ upstream: SANDBOX, latencyMs: c.latency, tls: c.tls }) : null;
   const api = distance?.url ?? SANDBOX;
   const place = c.where === "Node" ? { run: inNode(nodePkg), close: async () => {} } : await inBrowser(c.driver, api, distance?.spki);
@@ -145,7 +148,7 @@ for (const c of conditions) {
     }
   }
   const of = (who) => runs.filter((r) => r.who === who);
-  const label = `${c.where}${c.driver ? ` (${c.driver === "puppeteer" ? "monitoring off" : "Playwright, monitoring on"})` : ""}, ${c.latency} ms, ${c.tls ? "HTTP/2" : "HTTP/1.1"}`;
+  const label = labelOf(c);
   const protocols = distance ? Object.entries(distance.requests).filter(([, n]) => n).map(([v, n]) => `${n} over ${v === "2.0" ? "HTTP/2" : "HTTP/1.1"}`).join(", ") : "";
   rows.push({ label, n: c.n, ours: of("ours"), bare: of("bare"), bare2: of("bare2"), protocols });
   if (c.latency && (c.where === "Node" || c.tls) && c.driver !== "playwright") {

@@ -202,3 +202,47 @@ fn base64_is_written_and_read_alike_by_every_platform_path() {
     }
     check("restored");
 }
+
+/// By default a client has as many requests in flight as the platform
+/// sends at once without queueing them: 6 in a page, a worker or a service
+/// worker (the sandbox speaks HTTP/1.1, where a browser sends 6 at once to
+/// one origin), every request in Node. Twelve solves at once through a
+/// fetch that holds each request 300 ms: all solved, and at most that many
+/// requests were in it at once.
+#[wasm_bindgen_test]
+async fn requests_in_flight_follow_the_platform() {
+    let c = challenge(26, 320, 240, "png").await;
+    let key = account().await;
+    let seen = js_sys::Object::new();
+    let slow = js(
+        "seen",
+        "seen.now = 0; seen.most = 0; \
+         return async (req) => { seen.now++; seen.most = Math.max(seen.most, seen.now); \
+           try { await new Promise(r => setTimeout(r, 300)); return await fetch(req); } finally { seen.now--; } }",
+    )
+    .call1(&JsValue::NULL, &seen)
+    .unwrap();
+    let client = client_through(&key, "{}", &slow);
+    let calls: Vec<_> = (0..12)
+        .map(|_| {
+            let o = with(json("{}"), "comment", &JsValue::from_str(&c.comment));
+            ok(client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into())))
+        })
+        .collect();
+    for call in calls {
+        assert_close(&points(&call.await), &c.answer, 3.0);
+    }
+    let browser = js(
+        "",
+        "return (globalThis.navigator?.userAgent ?? '').startsWith('Mozilla/')",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .as_bool()
+        == Some(true);
+    assert_eq!(
+        get(&seen, "most").as_f64(),
+        Some(if browser { 6.0 } else { 12.0 }),
+        "the most requests in flight at once (browser: {browser})"
+    );
+}
