@@ -55,7 +55,13 @@ pub fn run() -> Result {
     if !ok {
         return Err("the Node benchmarks failed".to_owned());
     }
-    let browser = format!("{}\n\n{}", browser.trim(), node.trim());
+    let distance = distance_section()?;
+    let browser = format!(
+        "{}\n\n{}\n\n<!-- distance:begin -->\n{}\n<!-- distance:end -->",
+        browser.trim(),
+        node.trim(),
+        distance.trim()
+    );
     let doc = format!(
         "# Benchmarks\n\n{} with `cargo xtask bench`.\n\n## Goals\n\n{}\n\n\
          ## Size of what ships (browser: `.wasm` + JS glue)\n\n{size}\n\n### Where the size goes\n\n{twiggy}\n\n\
@@ -69,6 +75,36 @@ pub fn run() -> Result {
         .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
     println!("== bench done: BENCHMARKS.md");
     Ok(())
+}
+
+/// `cargo xtask bench distance`: the section "Where users are" alone,
+/// written into BENCHMARKS.md in place of the one there.
+pub fn distance() -> Result {
+    let section = distance_section()?;
+    println!("{section}");
+    crate::util::write_section("BENCHMARKS.md", "distance", &section)?;
+    println!("== bench done: BENCHMARKS.md (where users are)");
+    Ok(())
+}
+
+/// `bench/distance.mjs` against a sandbox of its own: the section, headed
+/// with the date, the machine and the command.
+fn distance_section() -> Result<String> {
+    println!("== bench: where users are (150 ms away, HTTP/1.1 and HTTP/2)");
+    let log = root().join("target").join("bench-distance-sandbox.log");
+    let server = sandbox::start(&[], &log)?;
+    let mut c = cmd("node", &["bench/distance.mjs"]);
+    c.env("SANDBOX_URL", &server.url);
+    let (ok, out) = run_capture(&mut c);
+    drop(server);
+    if !ok {
+        return Err("the benchmarks at a distance failed".to_owned());
+    }
+    Ok(format!(
+        "{}\n\n{} with `cargo xtask bench` (this section alone: `cargo xtask bench distance`).",
+        out.trim(),
+        measured_on()
+    ))
 }
 
 /// One line per goal, gathered from the sections' own verdicts: the size

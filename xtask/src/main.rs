@@ -34,8 +34,9 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
           (Ctrl-C stops it)
   test    [NAME...] [--list] run every check and test suite, or only the
           named ones (a name before `:` names its group: `clippy`, `js`)
-  bench   run the benchmarks and write BENCHMARKS.md (installs a pinned
-          nightly with rust-src if missing, for the size levers)
+  bench   [distance] run the benchmarks and write BENCHMARKS.md (installs
+          a pinned nightly with rust-src if missing, for the size levers);
+          `distance` runs the section `Where users are` alone
   fuzz    [--seconds N] run each fuzz target N seconds (default 60) and
           write executions and crashes to RELIABILITY.md
   load    [--clients N] [--tasks M] N clients × M tasks (default 200 × 50)
@@ -53,9 +54,12 @@ fn main() -> ExitCode {
         Some("build") => setup::build_tools().and_then(|()| build::run()),
         Some("demo") => demo(),
         Some("test") => test::run(args.get(1..).unwrap_or_default()),
-        Some("bench") => setup::run()
-            .and_then(|()| build::run())
-            .and_then(|()| bench::run()),
+        Some("bench") => setup::run().and_then(|()| build::run()).and_then(|()| {
+            match args.get(1).map(String::as_str) {
+                Some("distance") => bench::distance(),
+                _ => bench::run(),
+            }
+        }),
         Some("fuzz") => flag(&args, "--seconds", 60).and_then(fuzz::run),
         Some("load") => flag(&args, "--clients", 200)
             .and_then(|c| flag(&args, "--tasks", 50).map(|t| (c, t)))
@@ -94,6 +98,7 @@ fn check_flags(task: Option<&str>, rest: &[String]) -> Result<(), String> {
         Some("load") => &["--clients", "--tasks"],
         // `test` takes the names of suites and checks (`test::select`).
         Some("test") => return Ok(()),
+        Some("bench") => &["distance"],
         _ => &[],
     };
     let mut words = rest.iter();

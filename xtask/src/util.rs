@@ -166,23 +166,29 @@ pub fn measured_on() -> String {
 /// `<!-- name:begin -->` and `<!-- name:end -->`) with `body`, leaving the
 /// rest of the file as it is.
 pub fn write_reliability_section(name: &str, body: &str) -> Result {
-    let path = root().join("RELIABILITY.md");
-    let doc = std::fs::read_to_string(&path).map_err(|e| format!("reading RELIABILITY.md: {e}"))?;
+    write_section("RELIABILITY.md", name, body)
+}
+
+/// Replaces the `name` section of the repository's file `doc` (between
+/// `<!-- name:begin -->` and `<!-- name:end -->`) with `body`.
+pub fn write_section(doc: &str, name: &str, body: &str) -> Result {
+    let path = root().join(doc);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {doc}: {e}"))?;
     let (begin, end) = (
         format!("<!-- {name}:begin -->"),
         format!("<!-- {name}:end -->"),
     );
-    let (head, rest) = doc
+    let (head, rest) = text
         .split_once(&begin)
-        .ok_or_else(|| format!("RELIABILITY.md has no {begin}"))?;
+        .ok_or_else(|| format!("{doc} has no {begin}"))?;
     let (_, tail) = rest
         .split_once(&end)
-        .ok_or_else(|| format!("RELIABILITY.md has no {end}"))?;
+        .ok_or_else(|| format!("{doc} has no {end}"))?;
     std::fs::write(
         &path,
         format!("{head}{begin}\n{}\n{end}{tail}", body.trim()),
     )
-    .map_err(|e| format!("writing RELIABILITY.md: {e}"))
+    .map_err(|e| format!("writing {doc}: {e}"))
 }
 
 /// Runs `a` and `b` at once, each on its own thread; both errors are kept.
