@@ -100,9 +100,13 @@ fn distance_section() -> Result<String> {
     if !ok {
         return Err("the benchmarks at a distance failed".to_owned());
     }
+    // What it printed from its heading on (before it: its progress lines).
+    let section = out
+        .find("## ")
+        .map_or(out.as_str(), |i| out.get(i..).unwrap_or(""));
     Ok(format!(
         "{}\n\n{} with `cargo xtask bench` (this section alone: `cargo xtask bench distance`).",
-        out.trim(),
+        section.trim(),
         measured_on()
     ))
 }
