@@ -198,13 +198,24 @@ impl Cancel {
         }
     }
 
-    /// Sleeps `ms`, unless the signal or the deadline comes first.
+    /// Sleeps at least `ms` by [`now_ms`]'s clock, unless the signal or
+    /// the deadline comes first. Timers may fire a few ms early by the
+    /// wall clock (Node counts from its loop's cached time), so a short
+    /// wake is slept out.
     pub async fn sleep(&self, ms: f64) -> Result<()> {
         if ms <= 0.0 {
             return self.check();
         }
-        let (_timer, p) = Timer::start(ms, &JsValue::UNDEFINED);
-        self.race(&p, None).await.map(|_| ())
+        let until = now_ms() + ms;
+        for _ in 0..SLEEP_ATTEMPTS {
+            let left = until - now_ms();
+            if left <= 0.0 {
+                break;
+            }
+            let (_timer, p) = Timer::start(left, &JsValue::UNDEFINED);
+            let _fired = self.race(&p, None).await?;
+        }
+        Ok(())
     }
 
     /// When the deadline comes, in ms since the epoch.
@@ -217,6 +228,10 @@ impl Cancel {
         (self.deadline_at - now_ms()).max(0.0)
     }
 }
+
+/// How many timers [`Cancel::sleep`] sets at most: one, and more only for
+/// a timer that fired early.
+const SLEEP_ATTEMPTS: usize = 3;
 
 /// The future of [`Cancel::race`]: what `work` settled with, or the error
 /// of whichever racer came first.
