@@ -12,14 +12,16 @@ use crate::gate::{self, Class, Gate};
 use crate::image::Image;
 use crate::image::capture;
 use crate::image::plan::Prepared;
+use crate::image::region::Placement;
 use crate::image::region::Region;
-use crate::image::sizing::Limits;
+use crate::image::sizing::{Limits, Scaling};
 use crate::point::Point;
 use crate::protocol::json::Body;
 use crate::protocol::{
     CoordinatesTask, Envelope, GetBalanceRequest, GetTaskResultRequest, Method, Poll, Ready,
-    TASK_TYPE, check_points, create_task_body, parse_answer, to_json,
+    Routing, TASK_TYPE, check_points, create_task_body, parse_answer, to_json,
 };
+use crate::recovery::{Next, Recovery, Stage};
 use crate::schedule::{Cadence, Learner, backoff};
 use crate::task::{Progress, Recognition, Task, TaskState, Timing};
 use crate::task_id::TaskId;
@@ -118,7 +120,7 @@ impl Client {
         ];
         let (limit, protocol_probes) = match config.max_in_flight {
             Some(n) => (n, 0),
-            None => match gate::initial_limit(transport::user_agent().as_deref()) {
+            None => match gate::initial_limit(transport::runtime()) {
                 gate::UNLIMITED => (gate::UNLIMITED, 0),
                 queued => (queued, PROTOCOL_PROBES),
             },
@@ -161,10 +163,7 @@ impl Client {
         image: impl Into<Image>,
         options: SolveOptions,
     ) -> Result<Recognition> {
-        let result = match self.inner.create(image.into(), &options).await {
-            Ok((cancel, task)) => self.inner.wait(&task, &options.wait, &cancel, true).await,
-            Err(e) => Err(e),
-        };
+        let result = self.inner.recognize(image.into(), &options).await;
         self.redacted(result)
     }
 
@@ -176,7 +175,7 @@ impl Client {
         options: SolveOptions,
     ) -> Result<Task> {
         let created = self.inner.create(image.into(), &options).await;
-        self.redacted(created.map(|(_, task)| task))
+        self.redacted(created)
     }
 
     /// Polls a task created earlier until it is solved, failed, past the
@@ -280,14 +279,47 @@ struct Reporter<'a> {
 
 impl Reporter<'_> {
     fn emit(&self, status: &str, polls: u32, task_id: &TaskId) {
+        self.send(status, polls, Some(task_id), None);
+    }
+
+    /// A `retrying` event: `code` is what is retried.
+    fn retrying(&self, code: &str, polls: u32, task_id: Option<&TaskId>) {
+        self.send("retrying", polls, task_id, Some(code));
+    }
+
+    fn send(&self, status: &str, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
         if let Some(cb) = self.callback {
             cb(&Progress {
                 status: status.to_owned(),
                 polls,
                 elapsed_ms: (now_ms() - self.started).max(0.0).round(),
-                task_id: task_id.clone(),
+                task_id: task_id.cloned(),
+                code: code.map(str::to_owned),
             });
         }
+    }
+}
+
+/// A task ready to be created, kept while the service refuses it: the
+/// task (its images are the platform's strings, not copied), the routing,
+/// and what maps its points back.
+struct Draft {
+    task: CoordinatesTask,
+    routing: Routing,
+    scaling: Scaling,
+    placement: Option<Placement>,
+    /// When the call started (ms).
+    started: f64,
+}
+
+impl Draft {
+    /// The providers the task may be created with: the routing's, then
+    /// its fallbacks.
+    fn recovery(&self) -> Recovery {
+        Recovery::new(
+            self.routing.provider.clone(),
+            &self.routing.fallback_providers,
+        )
     }
 }
 
@@ -368,9 +400,43 @@ impl Inner {
         Ok(prepared)
     }
 
-    /// Checks the options, prepares the images and creates the task; the
-    /// call's deadline and signal watch go on into the wait.
-    async fn create(&self, image: Image, options: &SolveOptions) -> Result<(Cancel, Task)> {
+    /// Creates the task and waits for its result; a task the service
+    /// refused or failed for saturation is created again as [`recovery`]
+    /// decides.
+    async fn recognize(&self, image: Image, options: &SolveOptions) -> Result<Recognition> {
+        let (cancel, draft) = self.draft(image, options).await?;
+        let progress = Reporter {
+            callback: options.wait.on_progress.as_ref(),
+            started: draft.started,
+        };
+        let mut recovery = draft.recovery();
+        loop {
+            let task = self
+                .submit(&draft, &mut recovery, &progress, &cancel)
+                .await?;
+            let failed = match self.wait(&task, &options.wait, &cancel, true).await {
+                Ok(result) => return Ok(result),
+                Err(e) => e,
+            };
+            let next = recovery.after(failed, Stage::Task, cancel.remaining_ms(), random());
+            Self::recover(next, &progress, Some(&task.task_id), &cancel).await?;
+        }
+    }
+
+    /// Creates the task, without waiting for its result.
+    async fn create(&self, image: Image, options: &SolveOptions) -> Result<Task> {
+        let (cancel, draft) = self.draft(image, options).await?;
+        let progress = Reporter {
+            callback: options.wait.on_progress.as_ref(),
+            started: draft.started,
+        };
+        self.submit(&draft, &mut draft.recovery(), &progress, &cancel)
+            .await
+    }
+
+    /// Checks the options and prepares the images: the task to create,
+    /// and the call's deadline and signal watch, which go on into the wait.
+    async fn draft(&self, image: Image, options: &SolveOptions) -> Result<(Cancel, Draft)> {
         options.validate()?;
         let cancel = self.cancel(&options.wait);
         let started = now_ms();
@@ -390,27 +456,90 @@ impl Inner {
             ),
             None => None,
         };
-        let routing = self.config.routing.overridden_by(&options.routing);
-        // Only the request body, as a JS string, is kept across the awaits
-        // below: the task and the Rust text are dropped once it is written.
-        let body = {
-            let task = CoordinatesTask {
-                comment: options.comment.clone().filter(|c| !c.trim().is_empty()),
-                img_instructions: instructions.map(|p| p.data_url),
-                min_clicks: options.min_clicks,
-                max_clicks: options.max_clicks,
-                ..CoordinatesTask::new(prepared.data_url)
-            };
-            create_task_body(self.config.key(), task, &routing)?
+        let task = CoordinatesTask {
+            comment: options.comment.clone().filter(|c| !c.trim().is_empty()),
+            img_instructions: instructions.map(|p| p.data_url),
+            min_clicks: options.min_clicks,
+            max_clicks: options.max_clicks,
+            ..CoordinatesTask::new(prepared.data_url)
         };
+        let draft = Draft {
+            task,
+            routing: self.config.routing.overridden_by(&options.routing),
+            scaling: prepared.scaling,
+            placement: prepared.placement,
+            started,
+        };
+        Ok((cancel, draft))
+    }
+
+    /// Creates the task of `draft` with the provider `recovery` names,
+    /// and again as it decides while the service refuses it.
+    async fn submit(
+        &self,
+        draft: &Draft,
+        recovery: &mut Recovery,
+        progress: &Reporter<'_>,
+        cancel: &Cancel,
+    ) -> Result<Task> {
+        loop {
+            let routing = Routing {
+                provider: recovery.provider().map(str::to_owned),
+                ..draft.routing.clone()
+            };
+            let body = create_task_body(self.config.key(), draft.task.clone(), &routing)?;
+            match self.send_create(&body, cancel).await {
+                Ok(task_id) => {
+                    let task = Task {
+                        task_id,
+                        // When the service has it: the answer's arrival,
+                        // not the call's start (the image's preparation and
+                        // the wait for a free slot are not the task's age,
+                        // which the polls are timed from).
+                        created_at: now_ms(),
+                        scaling: Some(draft.scaling),
+                        placement: draft.placement,
+                        provider: routing.provider,
+                    };
+                    progress.emit("created", 0, &task.task_id);
+                    return Ok(task);
+                }
+                Err(e) => {
+                    let next = recovery.after(e, Stage::Create, cancel.remaining_ms(), random());
+                    Self::recover(next, progress, None, cancel).await?;
+                }
+            }
+        }
+    }
+
+    /// Waits as `next` says before the task is created again (telling
+    /// `progress`), or fails with its error.
+    async fn recover(
+        next: Next,
+        progress: &Reporter<'_>,
+        task_id: Option<&TaskId>,
+        cancel: &Cancel,
+    ) -> Result<()> {
+        match next {
+            Next::Fail(e) => Err(e),
+            Next::Again { wait_ms, code } => {
+                progress.retrying(&code, 0, task_id);
+                cancel.sleep(wait_ms).await
+            }
+        }
+    }
+
+    /// One createTask with `body`: the new task's id. Retried only after
+    /// a 429 (the server refused the request, so nothing was created and
+    /// trying again cannot charge twice); an error after which a task may
+    /// exist is made not retryable.
+    async fn send_create(&self, body: &Body, cancel: &Cancel) -> Result<TaskId> {
         let mut attempt = 0;
         let answer = loop {
             match self
-                .call(Method::CreateTask, Class::Create, &body, &cancel)
+                .call(Method::CreateTask, Class::Create, body, cancel)
                 .await
             {
-                // 429: the server refused the request, so nothing was created
-                // and trying again cannot charge twice. Nothing else is retried.
                 Err(e) if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES => {
                     let wait = backoff(
                         attempt,
@@ -423,7 +552,7 @@ impl Inner {
                 other => break other,
             }
         };
-        let task_id = answer
+        answer
             .and_then(|a| a.envelope.into_task_id(&a.text))
             .map_err(|e| {
                 if e.may_have_created_a_task() {
@@ -431,23 +560,7 @@ impl Inner {
                 } else {
                     e
                 }
-            })?;
-        let task = Task {
-            task_id,
-            // When the service has it: the answer's arrival, not the call's
-            // start (the image's preparation and the wait for a free slot
-            // are not the task's age, which the polls are timed from).
-            created_at: now_ms(),
-            scaling: Some(prepared.scaling),
-            placement: prepared.placement,
-            provider: routing.provider,
-        };
-        Reporter {
-            callback: options.wait.on_progress.as_ref(),
-            started,
-        }
-        .emit("created", 0, &task.task_id);
-        Ok((cancel, task))
+            })
     }
 
     /// One getTaskResult of the task `task_id`, created at `since` (ms):
@@ -490,7 +603,7 @@ impl Inner {
             coordinates,
             rejected,
             cost: ready.cost,
-            provider: ready.provider,
+            provider: ready.provider.or_else(|| task.provider.clone()),
             task_type: ready.task_type.unwrap_or_else(|| TASK_TYPE.to_owned()),
             raw: ready.raw,
             scaling: task.scaling,
@@ -568,8 +681,8 @@ impl Inner {
                         (now_ms() - started).max(0.0),
                     ));
                 }
-                Err(e) if e.retryable && faults < MAX_CONSECUTIVE_FAULTS => {
-                    progress.emit("retrying", polls, id);
+                Err(e) if e.retryable && !e.failed_task && faults < MAX_CONSECUTIVE_FAULTS => {
+                    progress.retrying(&e.code, polls, Some(id));
                     let wait = backoff(
                         faults,
                         e.retry_after_ms.map(|ms| ms as f64 / 1000.0),

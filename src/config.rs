@@ -441,6 +441,18 @@ impl SolveOptions {
         self
     }
 
+    /// These options falling back on `providers`, in order, when the
+    /// service says the provider in use is saturated (see
+    /// [`Routing::fallback_providers`]).
+    #[must_use]
+    pub fn with_fallback_providers<S: Into<String>>(
+        mut self,
+        providers: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.routing = self.routing.with_fallback_providers(providers);
+        self
+    }
+
     /// These options solving only `region` of a screenshot.
     #[must_use]
     pub fn with_region(mut self, region: Region) -> Self {

@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 
 /// The documented error codes, in the documentation's spelling.
-pub(crate) const KNOWN_CODES: [&str; 11] = [
+pub(crate) const KNOWN_CODES: [&str; 13] = [
     "CAPTCHA_UNSOLVABLE",
     "DOMAIN_BANNED",
     "ERROR_KEY_DOES_NOT_EXIST",
@@ -28,7 +28,16 @@ pub(crate) const KNOWN_CODES: [&str; 11] = [
     "INVALID_TASK_DATA",
     "TASK_NOT_SUPPORTED",
     "INTERNAL_ERROR",
+    RATE_LIMITED,
+    GLOBAL_LIMIT,
 ];
+
+/// The provider got requests faster than its rate budget: refunded; the
+/// service asks to wait 1-3 s and try again.
+pub(crate) const RATE_LIMITED: &str = "PROVIDER_RATE_LIMITED";
+/// The provider's capacity is saturated: refunded; the service asks to
+/// switch provider, or to wait a minute.
+pub(crate) const GLOBAL_LIMIT: &str = "PROVIDER_GLOBAL_LIMIT_REACHED";
 
 /// The documented spelling of `code` when it is a known code written with
 /// or without the `ERROR_` prefix; any other code unchanged.
@@ -114,6 +123,10 @@ pub struct Error {
     /// perhaps received, with no answer read yet.
     #[serde(skip)]
     pub(crate) in_flight: bool,
+    /// Whether getTaskResult said the task itself failed (`"failed"`):
+    /// final for that task, which the service refunds.
+    #[serde(skip)]
+    pub(crate) failed_task: bool,
 }
 
 // Most constructors serve the transport and the client, which exist on
@@ -144,6 +157,7 @@ impl Error {
             task_id: None,
             retry_after_ms: None,
             in_flight: false,
+            failed_task: false,
         }
     }
 
@@ -192,12 +206,23 @@ impl Error {
             "" => "UNKNOWN_ERROR".to_owned(),
             code => canonical_code(code),
         };
-        let message = if description.is_empty() {
+        let mut message = if description.is_empty() {
             format!("the service answered {code}")
         } else {
             format!("{code}: {description}")
         };
-        let mut e = Self::with_retry(Kind::Api, code, message, error_id == 2);
+        let advice = match code.as_str() {
+            RATE_LIMITED => Some("wait 1-3 s and try again"),
+            GLOBAL_LIMIT => Some("switch provider (fallbackProviders), or wait a minute"),
+            _ => None,
+        };
+        if let Some(advice) = advice {
+            message.push_str(" (not charged: the service refunds it; it asks to ");
+            message.push_str(advice);
+            message.push(')');
+        }
+        let retryable = error_id == 2 || advice.is_some();
+        let mut e = Self::with_retry(Kind::Api, code, message, retryable);
         e.error_id = Some(error_id);
         e
     }
@@ -295,6 +320,19 @@ impl Error {
         e
     }
 
+    /// The same error, marked as a task's own failure.
+    pub(crate) fn of_failed_task(mut self) -> Self {
+        self.failed_task = true;
+        self
+    }
+
+    /// The same error, with `note` added to its message.
+    pub(crate) fn noting(mut self, note: &str) -> Self {
+        self.message.push_str("; ");
+        self.message.push_str(note);
+        self
+    }
+
     /// The same error, naming the task it concerns.
     pub(crate) fn with_task(mut self, task_id: &TaskId) -> Self {
         if self.task_id.is_none() {
@@ -368,6 +406,25 @@ mod tests {
         assert_eq!(e.code, "CAPTCHA_UNSOLVABLE");
         assert!(!e.retryable);
         assert!(Error::api(2, "INTERNAL_ERROR", "").retryable);
+    }
+
+    #[test]
+    fn provider_limits_are_retryable_and_say_they_were_not_charged() {
+        for (code, advice) in [
+            ("PROVIDER_RATE_LIMITED", "wait 1-3 s"),
+            ("ERROR_PROVIDER_GLOBAL_LIMIT_REACHED", "fallbackProviders"),
+        ] {
+            let e = Error::api(1, code, "busy");
+            assert!(e.retryable, "{code}");
+            assert_eq!(e.code, code.trim_start_matches("ERROR_"));
+            assert!(e.message.contains("not charged"), "{}", e.message);
+            assert!(e.message.contains(advice), "{}", e.message);
+        }
+        assert!(
+            !Error::api(1, "CAPTCHA_UNSOLVABLE", "")
+                .message
+                .contains("charged")
+        );
     }
 
     #[test]

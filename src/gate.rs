@@ -29,6 +29,7 @@
 //! dropping a waiting entry leaves the queue, and a slot handed to an
 //! entry dropped before it saw it is passed on.
 
+use crate::runtime::Runtime;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -43,23 +44,15 @@ pub const HTTP1_LIMIT: usize = 6;
 /// No limit: every request goes at once.
 pub const UNLIMITED: usize = usize::MAX;
 
-/// The limit a client starts with unless it is given one, for a runtime
-/// whose `navigator.userAgent` is `user_agent` (`None`: it has no
-/// `navigator`, as Node 20). Node's, Deno's and Bun's `fetch` queue nothing
-/// ([`UNLIMITED`]); every other runtime's may queue beyond
-/// [`HTTP1_LIMIT`] requests to one origin, until [`limit_for_protocol`]
-/// says otherwise.
-pub fn initial_limit(user_agent: Option<&str>) -> usize {
-    match user_agent {
-        None => UNLIMITED,
-        Some(ua)
-            if ["Node.js/", "Deno/", "Bun/"]
-                .iter()
-                .any(|r| ua.starts_with(r)) =>
-        {
-            UNLIMITED
-        }
-        Some(_) => HTTP1_LIMIT,
+/// The limit a client starts with unless it is given one, in `runtime`:
+/// [`UNLIMITED`] where its `fetch` queues nothing (Node, Deno, Bun); in
+/// every other runtime's may queue beyond [`HTTP1_LIMIT`] requests to one
+/// origin, until [`limit_for_protocol`] says otherwise.
+pub fn initial_limit(runtime: Runtime) -> usize {
+    if runtime.fetch_queues_nothing() {
+        UNLIMITED
+    } else {
+        HTTP1_LIMIT
     }
 }
 
@@ -411,13 +404,11 @@ mod tests {
 
     #[test]
     fn the_limit_follows_the_platform_and_the_protocol() {
-        assert_eq!(initial_limit(None), UNLIMITED);
-        assert_eq!(initial_limit(Some("Node.js/22")), UNLIMITED);
-        assert_eq!(initial_limit(Some("Deno/2.9.6")), UNLIMITED);
-        assert_eq!(initial_limit(Some("Bun/1.4.5")), UNLIMITED);
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-        assert_eq!(initial_limit(Some(chrome)), HTTP1_LIMIT);
-        assert_eq!(initial_limit(Some("Cloudflare-Workers")), HTTP1_LIMIT);
+        for runtime in [Runtime::Node, Runtime::Deno, Runtime::Bun] {
+            assert_eq!(initial_limit(runtime), UNLIMITED);
+        }
+        assert_eq!(initial_limit(Runtime::Other), HTTP1_LIMIT);
+        assert_eq!(initial_limit(Runtime::Workers), HTTP1_LIMIT);
         assert_eq!(limit_for_protocol("h2"), Some(UNLIMITED));
         assert_eq!(limit_for_protocol("h3"), Some(UNLIMITED));
         assert_eq!(limit_for_protocol("http/1.1"), Some(HTTP1_LIMIT));

@@ -47,6 +47,9 @@
 mod chars;
 mod lenient;
 mod point;
+// Pure, and tested natively; only the client (wasm) uses it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod runtime;
 mod task_id;
 mod text;
 
@@ -59,6 +62,9 @@ mod host;
 mod image;
 mod layout;
 mod protocol;
+// Pure, and tested natively; only the client (wasm) uses it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod recovery;
 mod schedule;
 mod task;
 

@@ -238,8 +238,13 @@ pub struct Progress {
     pub polls: u32,
     /// Milliseconds since the call started.
     pub elapsed_ms: f64,
-    /// The task's id.
-    pub task_id: TaskId,
+    /// The task concerned; `None` while none exists (a createTask being
+    /// retried).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<TaskId>,
+    /// With `retrying`: the code of what is retried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[cfg(test)]

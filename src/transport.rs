@@ -22,6 +22,7 @@
 //! `fetch` was called is marked as in flight: the request may have arrived.
 
 use crate::error::{Error, Result};
+use crate::runtime::Runtime;
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
@@ -75,12 +76,14 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// `navigator.userAgent`, where the runtime has one.
-pub fn user_agent() -> Option<String> {
-    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
-    Reflect::get(&navigator, &JsValue::from_str("userAgent"))
-        .ok()?
-        .as_string()
+/// The runtime the client is in, read from `navigator.userAgent` (none:
+/// Node before 21).
+pub fn runtime() -> Runtime {
+    let user_agent = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .ok()
+        .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("userAgent")).ok())
+        .and_then(|ua| ua.as_string());
+    Runtime::from_user_agent(user_agent.as_deref())
 }
 
 /// The protocol of the latest answer from `url` the platform recorded

@@ -18,3 +18,6 @@ mod faults;
 
 #[path = "cases/rust_api.rs"]
 mod rust_api;
+
+#[path = "cases/saturation.rs"]
+mod saturation;

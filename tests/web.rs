@@ -27,3 +27,6 @@ mod corpus;
 
 #[path = "cases/rust_api.rs"]
 mod rust_api;
+
+#[path = "cases/saturation.rs"]
+mod saturation;

@@ -53,6 +53,9 @@ pub struct Ledger {
     pub tasks_created: u64,
     /// Requests per method made with this key.
     pub requests: HashMap<&'static str, u64>,
+    /// createTasks made with each counting fault provider
+    /// (`Fault:createError`, `Fault:failFirst`), by its name.
+    pub fault_hits: HashMap<String, u32>,
 }
 
 impl Ledger {
@@ -64,6 +67,7 @@ impl Ledger {
             balance_micros,
             tasks_created: 0,
             requests: HashMap::new(),
+            fault_hits: HashMap::new(),
         }
     }
 

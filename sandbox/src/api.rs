@@ -299,16 +299,43 @@ async fn create(
     if fault == Some(Fault::EchoKey { at_poll: false }) {
         return Err(echoing(&key));
     }
+    // Whether this createTask is among the first a counting fault hits.
+    let hit = match &fault {
+        Some(Fault::CreateError { times, .. } | Fault::FailFirst { times, .. }) => {
+            let mut ledgers = state.ledgers.lock().map_err(|_| internal())?;
+            let seen = ledgers
+                .get_mut(&key)
+                .map(|l| l.fault_hits.entry(provider.name.clone()).or_default())
+                .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
+            *seen += 1;
+            times.is_none_or(|t| *seen <= t)
+        }
+        _ => false,
+    };
+    if let Some(Fault::CreateError { code, .. }) = &fault
+        && hit
+    {
+        return Err(ApiError {
+            id: if code == "INTERNAL_ERROR" { 2 } else { 1 },
+            code: code.clone(),
+            description: format!("createTask refused with {code} (sandbox fault scenario)"),
+        });
+    }
     let now = Instant::now();
-    let outcome = match (&provider.kind, checked.solved) {
-        (Kind::Human, _) => Outcome::Pending,
-        (Kind::Fault(Fault::Never), _) => Outcome::Pending,
-        (Kind::Fault(Fault::Failed(code)), _) => Outcome::Failed {
+    let fails_with = match &fault {
+        Some(Fault::Failed(code)) => Some(code),
+        Some(Fault::FailFirst { code, .. }) if hit => Some(code),
+        _ => None,
+    };
+    let outcome = match (fails_with, &provider.kind, checked.solved) {
+        (Some(code), _, _) => Outcome::Failed {
             code: code.clone(),
             description: format!("the provider failed with {code} (sandbox fault scenario)"),
         },
-        (_, Ok((points, raw))) => clicks_outcome(points, raw, min_clicks, max_clicks),
-        (_, Err(description)) => Outcome::Failed {
+        (None, Kind::Human, _) => Outcome::Pending,
+        (None, Kind::Fault(Fault::Never), _) => Outcome::Pending,
+        (None, _, Ok((points, raw))) => clicks_outcome(points, raw, min_clicks, max_clicks),
+        (None, _, Err(description)) => Outcome::Failed {
             code: "CAPTCHA_UNSOLVABLE".into(),
             description,
         },

@@ -12,6 +12,8 @@
 //! | `Fault:slow:MS` | every getTaskResult answer is delayed MS milliseconds |
 //! | `Fault:never` | the task stays `processing` for ever |
 //! | `Fault:failed:CODE` | the task fails with `errorId 1` and CODE |
+//! | `Fault:createError:CODE:N` | the account's first N createTasks with this provider answer CODE (`errorId 2` for `INTERNAL_ERROR`, else 1); nothing is created or charged; later ones are solved. Without `:N`, every one |
+//! | `Fault:failFirst:CODE:N` | the account's first N tasks with this provider fail with CODE (`errorId 1`, refunded); later ones are solved. Without `:N`, every one |
 //! | `Fault:unknownCode` | the task fails with a code no documentation lists |
 //! | `Fault:coords:strings`, `:arrays`, `:floats`, `:outOfBounds` | the answer's coordinates come in that shape |
 //! | `Fault:drop` | createTask creates (and charges) the task, then closes the connection without an answer |
@@ -51,6 +53,22 @@ pub enum Fault {
     Never,
     /// The task fails with this code.
     Failed(String),
+    /// The account's first `times` createTasks (all, for `None`) answer
+    /// `code`, creating nothing.
+    CreateError {
+        /// The code answered.
+        code: String,
+        /// How many createTasks are refused.
+        times: Option<u32>,
+    },
+    /// The account's first `times` tasks (all, for `None`) fail with
+    /// `code`.
+    FailFirst {
+        /// The code the tasks fail with.
+        code: String,
+        /// How many tasks fail.
+        times: Option<u32>,
+    },
     /// Coordinates in an odd shape.
     OddCoords(OddCoords),
     /// createTask closes the connection after creating the task.
@@ -113,6 +131,18 @@ impl Fault {
             "never" => Fault::Never,
             "failed" => Fault::Failed(parts.next().filter(|c| !c.is_empty())?.to_owned()),
             "unknownCode" => Fault::Failed(UNKNOWN_CODE.to_owned()),
+            "createError" | "failFirst" => {
+                let code = parts.next().filter(|c| !c.is_empty())?.to_owned();
+                let times = match parts.next() {
+                    None => None,
+                    Some(n) => Some(n.parse::<u32>().ok()?),
+                };
+                if name == "createError" {
+                    Fault::CreateError { code, times }
+                } else {
+                    Fault::FailFirst { code, times }
+                }
+            }
             "coords" => Fault::OddCoords(match parts.next()? {
                 "strings" => OddCoords::Strings,
                 "arrays" => OddCoords::Arrays,
@@ -164,6 +194,22 @@ mod tests {
             Fault::parse("failed:CAPTCHA_UNSOLVABLE"),
             Some(Fault::Failed("CAPTCHA_UNSOLVABLE".into()))
         );
+        assert_eq!(
+            Fault::parse("createError:PROVIDER_RATE_LIMITED:2"),
+            Some(Fault::CreateError {
+                code: "PROVIDER_RATE_LIMITED".into(),
+                times: Some(2)
+            })
+        );
+        assert_eq!(
+            Fault::parse("failFirst:PROVIDER_GLOBAL_LIMIT_REACHED"),
+            Some(Fault::FailFirst {
+                code: "PROVIDER_GLOBAL_LIMIT_REACHED".into(),
+                times: None
+            })
+        );
+        assert_eq!(Fault::parse("createError:INTERNAL_ERROR:x"), None);
+        assert_eq!(Fault::parse("failFirst"), None);
         assert_eq!(Fault::parse("createHttp:502"), Some(Fault::CreateHttp(502)));
         assert_eq!(Fault::parse("createHttp:200"), None);
         assert_eq!(

@@ -160,16 +160,32 @@ fn millis(name: &str, v: Scalar) -> Result<Option<Duration>> {
 
 /// The routing options; a mode's name is parsed by its enum (a wrong one
 /// is a `validation` error listing the right ones).
-fn routing(provider: Scalar, selection_mode: Scalar, key_pool_mode: Scalar) -> Result<Routing> {
+fn routing(f: &Fields) -> Result<Routing> {
     Ok(Routing {
-        provider: string("provider", provider)?,
-        selection_mode: string("selectionMode", selection_mode)?
+        provider: string("provider", f.scalar("provider"))?,
+        selection_mode: string("selectionMode", f.scalar("selectionMode"))?
             .map(|m| m.parse())
             .transpose()?,
-        key_pool_mode: string("keyPoolMode", key_pool_mode)?
+        key_pool_mode: string("keyPoolMode", f.scalar("keyPoolMode"))?
             .map(|m| m.parse())
             .transpose()?,
+        fallback_providers: strings("fallbackProviders", f.js("fallbackProviders"))?,
     })
+}
+
+/// An array of strings (absent: empty).
+fn strings(name: &str, v: Js) -> Result<Vec<String>> {
+    let Some(v) = v.get() else {
+        return Ok(Vec::new());
+    };
+    let wrong = || invalid(format!("options.{name} must be an array of strings"));
+    if !js_sys::Array::is_array(&v) {
+        return Err(wrong());
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .map(|item| item.as_string().ok_or_else(wrong))
+        .collect()
 }
 
 /// `new CoordinatesClient(options)`.
@@ -235,11 +251,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     }
     config.allow_insecure_http =
         boolean("allowInsecureHttp", f.scalar("allowInsecureHttp"))?.unwrap_or(false);
-    config.routing = routing(
-        f.scalar("provider"),
-        f.scalar("selectionMode"),
-        f.scalar("keyPoolMode"),
-    )?;
+    config.routing = routing(&f)?;
     config.fetch = function("fetch", f.js("fetch"))?;
     Ok(config)
 }
@@ -257,11 +269,7 @@ pub fn solve_options(value: &JsValue) -> Result<SolveOptions> {
             .transpose()?,
         min_clicks: clicks("minClicks", f.scalar("minClicks"))?,
         max_clicks: clicks("maxClicks", f.scalar("maxClicks"))?,
-        routing: routing(
-            f.scalar("provider"),
-            f.scalar("selectionMode"),
-            f.scalar("keyPoolMode"),
-        )?,
+        routing: routing(&f)?,
         region: region(f.js("region"))?,
         wait: wait(f.scalar("timeoutMs"), f.js("signal"), f.js("onProgress"))?,
     })

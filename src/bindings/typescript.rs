@@ -47,6 +47,8 @@ export interface RoutingOptions {
   provider?: string;
   selectionMode?: SelectionMode;
   keyPoolMode?: KeyPoolMode;
+  /** Providers to switch to, in order, when the service says the one in use is saturated (`PROVIDER_GLOBAL_LIMIT_REACHED`, or `PROVIDER_RATE_LIMITED` after 3 retries). Not sent. */
+  fallbackProviders?: string[];
 }
 
 /** Options of `new CoordinatesClient(options)` either way: with the key, or through a relay. */
@@ -76,7 +78,7 @@ export interface KeyClientOptions extends CommonClientOptions {
   relay?: false;
 }
 
-/** A client of a relay that holds the key and adds it to what it forwards (the repository's `examples/relay/`): for public web pages. No key is sent or known. */
+/** A client of a relay that holds the key and adds it to what it forwards (`anysolver-coordinates/relay`): for public web pages. No key is sent or known. */
 export interface RelayClientOptions extends CommonClientOptions {
   relay: true;
   /** Your relay's URL. */
@@ -91,11 +93,14 @@ export type ClientOptions = KeyClientOptions | RelayClientOptions;
 export interface Progress {
   /** "created", then each poll's status ("processing"), "retrying", "ready", "failed" or "error". */
   status: string;
-  /** getTaskResult requests made so far. */
+  /** getTaskResult requests made so far, of the task in hand. */
   polls: number;
   /** Milliseconds since the call started. */
   elapsedMs: number;
-  taskId: TaskId;
+  /** The task concerned; absent while none exists (a createTask being retried). */
+  taskId?: TaskId;
+  /** With "retrying": the code of what is retried (e.g. "PROVIDER_RATE_LIMITED", "HTTP_503"). */
+  code?: string;
 }
 
 /** Options of `waitForResult`. */

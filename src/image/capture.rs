@@ -421,12 +421,13 @@ async fn bitmap_from(source: &JsValue, what: &str) -> Result<JsValue> {
 }
 
 fn no_encoder(what: &str) -> Error {
+    let runtime = crate::transport::runtime().name();
     Error::image(
         "NO_IMAGE_ENCODER",
         format!(
-            "the {what} must be shrunk, cropped or converted, and this environment has no createImageBitmap/OffscreenCanvas \
-             (Node): load the package's Node entry (import or require \"anysolver-coordinates\" in Node), whose build \
-             has an image codec, or pass PNG, JPEG or GIF bytes within maxImageBytes and maxImageSide"
+            "the {what} must be shrunk, cropped or converted, and {runtime} has no createImageBitmap/OffscreenCanvas: \
+             import the package by its name (\"anysolver-coordinates\"), whose entry for Node, Deno, Bun and \
+             Cloudflare Workers has an image codec, or pass PNG, JPEG or GIF bytes within maxImageBytes and maxImageSide"
         ),
     )
 }
@@ -435,12 +436,24 @@ fn no_encoder(what: &str) -> Error {
 /// `OffscreenCanvas` (every browser page and worker; not Node). Asked only
 /// by a build with the codec to fall back on: without it, the canvas path
 /// itself reports what is missing.
+/// An `OffscreenCanvas` without a 2D context (Deno's) does not count.
 #[cfg(feature = "codec")]
 fn has_canvas() -> bool {
-    let global = js_sys::global();
-    ["createImageBitmap", "OffscreenCanvas"]
-        .iter()
-        .all(|name| Reflect::get(&global, &JsValue::from_str(name)).is_ok_and(|v| v.is_function()))
+    thread_local! {
+        static DRAWS: bool = {
+            let global = js_sys::global();
+            let has = |name: &str| {
+                Reflect::get(&global, &JsValue::from_str(name)).is_ok_and(|v| v.is_function())
+            };
+            has("createImageBitmap")
+                && has("OffscreenCanvas")
+                && web_sys::OffscreenCanvas::new(1, 1)
+                    .ok()
+                    .and_then(|c| c.get_context("2d").ok().flatten())
+                    .is_some()
+        };
+    }
+    DRAWS.with(|draws| *draws)
 }
 
 async fn from_source(

@@ -315,7 +315,11 @@ impl Envelope {
     pub fn into_poll(self, body: &str) -> Result<Poll> {
         let status = self.status.as_text().unwrap_or_default();
         if let Some(e) = self.error() {
-            return Err(e);
+            return Err(if status == "failed" {
+                e.of_failed_task()
+            } else {
+                e
+            });
         }
         let provider = self.provider.as_text();
         match status.as_str() {
@@ -341,11 +345,12 @@ impl Envelope {
                     raw,
                 }))
             }
-            "failed" => Err(Error::api(
-                1,
-                "UNKNOWN_ERROR",
-                "the task failed without an error code",
-            )),
+            "failed" => {
+                Err(
+                    Error::api(1, "UNKNOWN_ERROR", "the task failed without an error code")
+                        .of_failed_task(),
+                )
+            }
             "" => Err(Error::parse(
                 "NO_STATUS",
                 "getTaskResult answered without a status",
@@ -507,10 +512,17 @@ mod tests {
             .into_poll("")
             .unwrap_err();
         assert_eq!(e.code, "SOMETHING_NEW");
+        assert!(e.failed_task);
         let e = env(r#"{"errorId":2,"errorCode":"INTERNAL_ERROR"}"#)
             .into_poll("")
             .unwrap_err();
-        assert!(e.retryable);
+        assert!(e.retryable && !e.failed_task);
+        assert!(
+            env(r#"{"status":"failed"}"#)
+                .into_poll("")
+                .unwrap_err()
+                .failed_task
+        );
     }
 
     #[test]

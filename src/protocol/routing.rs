@@ -166,6 +166,12 @@ pub struct Routing {
     /// `keyPoolMode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_pool_mode: Option<KeyPoolMode>,
+    /// `fallbackProviders`: not sent; the providers a call switches to, in
+    /// order, when the service says the one in use is saturated
+    /// (`PROVIDER_GLOBAL_LIMIT_REACHED`, or `PROVIDER_RATE_LIMITED` after
+    /// its retries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallback_providers: Vec<String>,
 }
 
 impl Routing {
@@ -190,14 +196,29 @@ impl Routing {
         self
     }
 
-    /// Checks the provider's name; `Err` names the option.
+    /// These choices, falling back on `providers`, in order.
+    #[must_use]
+    pub fn with_fallback_providers<S: Into<String>>(
+        mut self,
+        providers: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.fallback_providers = providers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Checks the providers' names; `Err` names the option.
     pub fn validate(&self) -> Result<()> {
-        if let Some(p) = &self.provider
-            && p.trim().is_empty()
-        {
+        let blank = |p: &String| p.trim().is_empty();
+        if self.provider.as_ref().is_some_and(blank) {
             return Err(Error::validation(
                 "INVALID_OPTION",
                 "provider must be a non-empty string",
+            ));
+        }
+        if self.fallback_providers.iter().any(blank) {
+            return Err(Error::validation(
+                "INVALID_OPTION",
+                "fallbackProviders must hold non-empty provider names",
             ));
         }
         Ok(())
@@ -210,6 +231,11 @@ impl Routing {
             provider: over.provider.clone().or_else(|| self.provider.clone()),
             selection_mode: over.selection_mode.or(self.selection_mode),
             key_pool_mode: over.key_pool_mode.or(self.key_pool_mode),
+            fallback_providers: if over.fallback_providers.is_empty() {
+                self.fallback_providers.clone()
+            } else {
+                over.fallback_providers.clone()
+            },
         }
     }
 }
@@ -260,5 +286,17 @@ mod tests {
         let r = base.overridden_by(&over);
         assert_eq!(r.provider.as_deref(), Some("B"));
         assert_eq!(r.key_pool_mode, Some(KeyPoolMode::All));
+        let base = base.with_fallback_providers(["C", "D"]);
+        assert_eq!(base.overridden_by(&over).fallback_providers, ["C", "D"]);
+        let over = over.with_fallback_providers(["E"]);
+        assert_eq!(base.overridden_by(&over).fallback_providers, ["E"]);
+        let blank = Routing::default().with_fallback_providers(["C", " "]);
+        assert!(
+            blank
+                .validate()
+                .unwrap_err()
+                .message
+                .contains("fallbackProviders")
+        );
     }
 }

@@ -23,10 +23,6 @@ async fn setup(
     (c, key, client)
 }
 
-fn call_opts(c: &Challenge, extra: &str) -> Option<js_sys::Object> {
-    Some(with(json(extra), "comment", &JsValue::from_str(&c.comment)).unchecked_into())
-}
-
 async fn solves_despite(provider: &str) -> (String, u64) {
     let (c, key, client) = setup(provider, "{}").await;
     let got = ok(client.solve(JsValue::from_str(&c.image), call_opts(&c, "{}"))).await;

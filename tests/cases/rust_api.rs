@@ -244,3 +244,37 @@ async fn a_create_cut_off_in_flight_warns_that_the_task_may_exist() {
     assert!(!e.message.contains("charge"), "{}", e.message);
     assert_eq!(stats(&key).await.0, 2);
 }
+
+#[wasm_bindgen_test]
+async fn rust_falls_back_on_the_providers_it_names() {
+    let c = challenge(64, 320, 240, "png").await;
+    let key = account().await;
+    let client = rust_client(&key, "Fault:createError:PROVIDER_GLOBAL_LIMIT_REACHED");
+    let seen: Rc<RefCell<Vec<Progress>>> = Rc::default();
+    let kept = seen.clone();
+    let wait = WaitOptions::default()
+        .with_on_progress(move |p: &Progress| kept.borrow_mut().push(p.clone()));
+    let r = client
+        .recognize(
+            c.image.as_str(),
+            with_comment(&c.comment)
+                .with_fallback_providers(["Vision:200"])
+                .with_wait(wait),
+        )
+        .await
+        .unwrap();
+    assert_close(&pairs(&r.coordinates), &c.answer, 3.0);
+    assert_eq!(r.provider.as_deref(), Some("Vision:200"));
+    let retried: Vec<_> = seen
+        .borrow()
+        .iter()
+        .filter(|p| p.status == "retrying")
+        .map(|p| (p.code.clone(), p.task_id.is_some()))
+        .collect();
+    assert_eq!(
+        retried,
+        [(Some("PROVIDER_GLOBAL_LIMIT_REACHED".to_owned()), false)]
+    );
+    let (created, creates, _) = stats(&key).await;
+    assert_eq!((created, creates), (1, 2));
+}

@@ -210,6 +210,11 @@ pub fn opts(s: &str) -> Option<Object> {
     Some(json(s).unchecked_into())
 }
 
+/// Options for a call on `c`: its comment, and `extra` (JSON).
+pub fn call_opts(c: &Challenge, extra: &str) -> Option<Object> {
+    Some(with(json(extra), "comment", &JsValue::from_str(&c.comment)).unchecked_into())
+}
+
 /// `[{x, y}, ...]` as pairs.
 pub fn points(v: &JsValue) -> Vec<(f64, f64)> {
     js_sys::Array::from(v)
