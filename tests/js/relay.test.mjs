@@ -1,5 +1,5 @@
-// Keeping the key off a public page: examples/relay/relay.mjs holds the key
-// in its environment; a page served from its own origin creates a client
+// Keeping the key off a public page: the package's relay server
+// (relay-server.mjs, over relay.js) holds the key in its environment; a page served from its own origin creates a client
 // with `relay: true` and solves a sandbox challenge through it. Nothing the
 // browser receives or sends holds the key (the page, its scripts, every
 // request it makes, captured in the browser), nor does any artifact; the
@@ -58,7 +58,7 @@ before(async () => {
   site = await started(join(ROOT, "target", "debug", "anysolver-sandbox"), ["--port", "0", "--www", www, "--pkg", join(ROOT, "pkg")], {});
   relay = await started(
     "node",
-    [join(ROOT, "examples", "relay", "relay.mjs")],
+    [join(ROOT, "pkg", "relay-server.mjs")],
     { ANYSOLVER_KEY: key, RELAY_ORIGINS: site, RELAY_UPSTREAM: SANDBOX, RELAY_PORT: "0", RELAY_MAX_BODY: "300000", RELAY_RATE: "40" },
     new URL("relay.log", ARTIFACTS).pathname,
   );
