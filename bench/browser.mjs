@@ -26,6 +26,7 @@
 //    and the bare client's, answered at once by the page (no network).
 import puppeteer from "puppeteer-core";
 import { CHROMIUM_ARGS, SANDBOX } from "../tests/js/browser.mjs";
+import { busyLoops } from "./busy.mjs";
 
 if (!SANDBOX) {
   console.error("SANDBOX_URL is not set (run cargo xtask bench)");
@@ -347,14 +348,6 @@ await page.evaluate(async () => {
   };
 });
 const before = await heap();
-
-/** Three busy loops of `seconds` each, in processes of their own. */
-function busyLoops(seconds) {
-  const { spawn } = process.getBuiltinModule("node:child_process");
-  return Array.from({ length: 3 }, () =>
-    spawn(process.execPath, ["-e", `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end) {}`], { stdio: "ignore" }),
-  );
-}
 
 // Two rounds on an idle machine, then two on one kept busy, each a run of
 // 1,000 at once by every client of `order(round)` in turn; `provider`:

@@ -85,6 +85,10 @@ test("the tarball ships exactly the files the package needs, its licenses among 
     "node/anysolver_coordinates.js",
     "node/anysolver_coordinates_bg.wasm",
     "package.json",
+    "relay-server.mjs",
+    "relay.d.ts",
+    "relay.js",
+    "workerd.mjs",
   ]);
 });
 

@@ -402,7 +402,16 @@ fn package_files() -> Result {
     let pkg = root.join("pkg");
     fs::write(pkg.join("package.json"), json)
         .map_err(|e| format!("writing pkg/package.json: {e}"))?;
-    for file in ["README.md", "node.mjs", "layout.js", "layout.d.ts"] {
+    for file in [
+        "README.md",
+        "node.mjs",
+        "workerd.mjs",
+        "layout.js",
+        "layout.d.ts",
+        "relay.js",
+        "relay.d.ts",
+        "relay-server.mjs",
+    ] {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
     }

@@ -198,15 +198,41 @@ fn node() -> Result {
 }
 
 fn npm_deps() -> Result {
-    let lock = root().join("package-lock.json");
-    let stamp = root().join("node_modules").join(".xtask-lock");
-    let want = std::fs::read(&lock).map_err(|e| format!("reading package-lock.json: {e}"))?;
+    npm_ci(&root(), "the npm dependencies")
+}
+
+/// The runtimes the runtime tests run the package in, beside Node (Deno,
+/// Bun, workerd through miniflare): `tests/runtimes/`'s npm dependencies,
+/// their binaries made executable (npm keeps no file modes).
+pub fn runtimes() -> Result {
+    let dir = root().join("tests").join("runtimes");
+    npm_ci(&dir, "Deno, Bun and workerd (tests/runtimes)")?;
+    for binary in RUNTIME_BINARIES {
+        let path = dir.join("node_modules").join(binary);
+        let mut mode = std::fs::metadata(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+        std::fs::set_permissions(&path, mode).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The runtimes' binaries inside `tests/runtimes/node_modules`.
+pub const RUNTIME_BINARIES: [&str; 2] =
+    ["@deno/linux-x64-glibc/deno", "@oven/bun-linux-x64/bin/bun"];
+
+/// `npm ci` in `dir`, unless its lockfile is the one last installed there.
+fn npm_ci(dir: &std::path::Path, what: &str) -> Result {
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules").join(".xtask-lock");
+    let want = std::fs::read(&lock).map_err(|e| format!("reading {}: {e}", lock.display()))?;
     if std::fs::read(&stamp).is_ok_and(|have| have == want) {
-        done("npm dependencies (package-lock.json unchanged)");
+        done(&format!("{what} (package-lock.json unchanged)"));
         return Ok(());
     }
-    println!("setup: installing the npm dependencies");
-    exec(&mut cmd("npm", &["ci", "--no-audit", "--no-fund"]))?;
+    println!("setup: installing {what}");
+    exec(cmd("npm", &["ci", "--no-audit", "--no-fund"]).current_dir(dir))?;
     std::fs::write(&stamp, want).map_err(|e| format!("writing {}: {e}", stamp.display()))
 }
 

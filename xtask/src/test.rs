@@ -461,6 +461,8 @@ struct Needs {
     browsers: setup::Browsers,
     /// The sandbox server.
     sandbox: bool,
+    /// Deno, Bun and workerd ([`setup::runtimes`]).
+    runtimes: bool,
 }
 
 impl Needs {
@@ -493,6 +495,7 @@ impl Needs {
                     .any(|(n, _, e)| *e == Engine::Firefox && has(n)),
             },
             sandbox: wasm_suites || !js.is_empty(),
+            runtimes: has("js:runtimes") || has("js:relay-guards"),
         })
     }
 }
@@ -549,6 +552,9 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
                 || {
                     if needs.tools {
                         setup::build_tools()?;
+                    }
+                    if needs.runtimes {
+                        setup::runtimes()?;
                     }
                     if needs.full_build {
                         build::run()
@@ -832,7 +838,7 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
             .get(*target)
             .ok_or_else(|| format!("cargo built no `{target}` test suite"))?;
         let mut c = cmd("wasm-bindgen-test-runner", &[&wasm.to_string_lossy()]);
-        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        c.env("WASM_BINDGEN_TEST_TIMEOUT", "360");
         // The runner gives a webdriver 5 s to bind its port by default; the
         // lanes start three browsers at once on two cores.
         c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
