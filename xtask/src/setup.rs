@@ -27,6 +27,12 @@ pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's ChromeDriver.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's WebKitGTK WebDriver (package webkit2gtk-driver).
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// WebKitGTK's own browser, which the driver runs; it needs a display.
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+/// Runs a command with a virtual display (package xvfb).
+pub const XVFB_RUN: &str = "/usr/bin/xvfb-run";
 
 /// The release profile for the tools this project compiles: they run for
 /// seconds, so a build that is quick to make beats a build that is quick to
@@ -47,6 +53,8 @@ pub struct Browsers {
     pub chromium: bool,
     /// Debian's Firefox ESR and geckodriver.
     pub firefox: bool,
+    /// Debian's WebKitGTK WebDriver and MiniBrowser, and Xvfb.
+    pub webkit: bool,
 }
 
 /// `cargo xtask setup`: everything.
@@ -55,6 +63,7 @@ pub fn run() -> Result {
         browsers(Browsers {
             chromium: true,
             firefox: true,
+            webkit: true,
         })
     })
 }
@@ -267,6 +276,16 @@ pub fn browsers(which: Browsers) -> Result {
             done("firefox-esr");
         } else {
             missing.push("firefox-esr");
+        }
+    }
+    if which.webkit {
+        if [WEBKIT_DRIVER, MINIBROWSER, XVFB_RUN]
+            .iter()
+            .all(|p| Path::new(p).exists())
+        {
+            done("webkit2gtk-driver and xvfb");
+        } else {
+            missing.extend(["webkit2gtk-driver", "xvfb", "xauth"]);
         }
     }
     both(

@@ -326,7 +326,7 @@ fn tests_started(out: &str) -> bool {
 /// The checks and suites that `cargo xtask test` runs by name, in the
 /// order it runs them, each with what it is; the JS tests are one name
 /// each (`js:<file>`, from `tests/js/<file>.test.mjs`).
-const STEPS: [(&str, &str); 16] = [
+const STEPS: [(&str, &str); 18] = [
     ("rustfmt", "cargo fmt --check"),
     (
         "clippy:native",
@@ -368,6 +368,11 @@ const STEPS: [(&str, &str); 16] = [
     (
         "worker:firefox",
         "the dedicated worker suite in headless Firefox ESR",
+    ),
+    ("web:webkit", "the page suite in WebKitGTK's MiniBrowser"),
+    (
+        "worker:webkit",
+        "the dedicated worker suite in WebKitGTK's MiniBrowser",
     ),
     ("node", "the wasm suite in Node"),
 ];
@@ -493,6 +498,9 @@ impl Needs {
                 firefox: WASM_SUITES
                     .iter()
                     .any(|(n, _, e)| *e == Engine::Firefox && has(n)),
+                webkit: WASM_SUITES
+                    .iter()
+                    .any(|(n, _, e)| *e == Engine::WebKit && has(n)),
             },
             sandbox: wasm_suites || !js.is_empty(),
             runtimes: has("js:runtimes") || has("js:relay-guards"),
@@ -505,11 +513,12 @@ impl Needs {
 enum Engine {
     Chromium,
     Firefox,
+    WebKit,
     Node,
 }
 
 /// The wasm test suites: the step's name, the test target, the engine.
-const WASM_SUITES: [(&str, &str, Engine); 7] = [
+const WASM_SUITES: [(&str, &str, Engine); 9] = [
     ("web:chromium", "web", Engine::Chromium),
     ("worker:chromium", "worker", Engine::Chromium),
     (
@@ -520,6 +529,8 @@ const WASM_SUITES: [(&str, &str, Engine); 7] = [
     ("memory:chromium", "memory", Engine::Chromium),
     ("web:firefox", "web", Engine::Firefox),
     ("worker:firefox", "worker", Engine::Firefox),
+    ("web:webkit", "web", Engine::WebKit),
+    ("worker:webkit", "worker", Engine::WebKit),
     ("node", "node", Engine::Node),
 ];
 
@@ -533,7 +544,7 @@ fn wasm_suite_targets() -> Vec<&'static str> {
 
 /// Runs the chosen steps: what they need installed and built first (the
 /// build tools and the browsers side by side), then the checks, the native
-/// tests, and the wasm suites and JS tests in four lanes at once.
+/// tests, and the wasm suites and JS tests in five lanes at once.
 fn run_selected(chosen: &BTreeSet<String>) -> Result {
     let all = Instant::now();
     let has = |n: &str| chosen.contains(n);
@@ -586,7 +597,7 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
     });
     if let Some((runs, seconds)) = lanes {
         t.timings
-            .push(("the four lanes together (wall)".to_owned(), seconds));
+            .push(("the five lanes together (wall)".to_owned(), seconds));
         for run in runs {
             println!("== {}", run.name);
             println!("{}", run.output);
@@ -748,19 +759,19 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
 }
 
 /// The chosen wasm suites and JS tests, ready to run against a sandbox
-/// started for them, in four lanes: Chromium, Firefox ESR, Node, and the
-/// JS tests (which drive Chromium through Playwright).
+/// started for them, in five lanes: Chromium, Firefox ESR, Node, the JS
+/// tests (which drive Chromium through Playwright) and WebKitGTK.
 struct Suites {
     server: sandbox::Sandbox,
-    lanes: [Vec<(String, Command)>; 4],
+    lanes: [Vec<(String, Command)>; 5],
 }
 
 impl Suites {
-    /// Runs the four lanes at once, since they mostly wait on the sandbox
+    /// Runs the five lanes at once, since they mostly wait on the sandbox
     /// and the browsers; then stops the sandbox. The wall time is the
     /// second value.
     fn run(self) -> (Vec<Run>, f64) {
-        println!("== wasm test suites and JS tests, four lanes at once");
+        println!("== wasm test suites and JS tests, five lanes at once");
         let started = Instant::now();
         let runs = std::thread::scope(|s| {
             self.lanes
@@ -811,7 +822,7 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
             names.dedup();
             names
         };
-        let browser_targets = targets(&[Engine::Chromium, Engine::Firefox]);
+        let browser_targets = targets(&[Engine::Chromium, Engine::Firefox, Engine::WebKit]);
         let node_targets = targets(&[Engine::Node]);
         if !browser_targets.is_empty() {
             compiled.extend(build_wasm_suites(
@@ -831,8 +842,15 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
     }
     let chromium_json = chromium_webdriver_json(&artifacts)?;
     let firefox_json = firefox_webdriver_json(&artifacts)?;
+    let webkit_json = write_json(
+        &artifacts.join("webdriver-webkit.json"),
+        &serde_json::json!({
+            "browserName": "MiniBrowser",
+            "webkitgtk:browserOptions": {"binary": setup::MINIBROWSER, "args": ["--automation"]},
+        }),
+    )?;
     let geckodriver = crate::util::cargo_bin().join("geckodriver");
-    let mut lanes: [Vec<(String, Command)>; 4] = Default::default();
+    let mut lanes: [Vec<(String, Command)>; 5] = Default::default();
     for (name, target, engine) in chosen_suites {
         let wasm = compiled
             .get(*target)
@@ -852,6 +870,20 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
                 c.env("GECKODRIVER", &geckodriver);
                 c.env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &firefox_json);
                 (1, "headless Firefox ESR")
+            }
+            Engine::WebKit => {
+                // The runner starts the driver as it starts geckodriver
+                // (`--port=N`), and the W3C session it asks for takes the
+                // JSON's capabilities; MiniBrowser needs a display.
+                c = cmd(
+                    setup::XVFB_RUN,
+                    &["-a", "wasm-bindgen-test-runner", &wasm.to_string_lossy()],
+                );
+                c.env("WASM_BINDGEN_TEST_TIMEOUT", "360");
+                c.env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
+                c.env("GECKODRIVER", setup::WEBKIT_DRIVER);
+                c.env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webkit_json);
+                (4, "WebKitGTK's MiniBrowser")
             }
             Engine::Node => (2, "Node"),
         };
