@@ -1,5 +1,5 @@
-// A machine kept busy, as users' often are: three busy loops in processes
-// of their own (the bench machine has two cores).
+// A machine kept busy, as users' often are: three busy loops, in processes
+// of their own, more than the cores of a small machine.
 
 /** Starts three busy loops of `seconds` each; kill them to stop sooner. */
 export function busyLoops(seconds) {

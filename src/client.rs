@@ -189,7 +189,7 @@ impl Client {
         if !task.created_at.is_finite() {
             task.created_at = now_ms();
         }
-        let result = self.inner.wait(&task, &options, &cancel, false).await;
+        let result = self.inner.wait(&task, &options, &cancel, None).await;
         self.redacted(result)
     }
 
@@ -271,10 +271,12 @@ struct Answer {
     sent_at: f64,
 }
 
-/// Sends progress events.
+/// Sends progress events, the API key blanked out of what a server wrote
+/// into them (a code, a task id).
 struct Reporter<'a> {
     callback: Option<&'a crate::config::OnProgress>,
     started: f64,
+    secret: &'a str,
 }
 
 impl Reporter<'_> {
@@ -289,12 +291,16 @@ impl Reporter<'_> {
 
     fn send(&self, status: &str, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
         if let Some(cb) = self.callback {
+            let blank = |text: &str| crate::error::blanked(text, self.secret);
             cb(&Progress {
                 status: status.to_owned(),
                 polls,
                 elapsed_ms: (now_ms() - self.started).max(0.0).round(),
-                task_id: task_id.cloned(),
-                code: code.map(str::to_owned),
+                task_id: task_id.map(|id| match id {
+                    TaskId::Text(t) => TaskId::Text(blank(t)),
+                    other => other.clone(),
+                }),
+                code: code.map(blank),
             });
         }
     }
@@ -324,6 +330,15 @@ impl Draft {
 }
 
 impl Inner {
+    /// The progress reporter of a call that started at `started` (ms).
+    fn reporter<'a>(&'a self, wait: &'a WaitOptions, started: f64) -> Reporter<'a> {
+        Reporter {
+            callback: wait.on_progress.as_ref(),
+            started,
+            secret: &self.config.client_key,
+        }
+    }
+
     fn cancel(&self, wait: &WaitOptions) -> Cancel {
         Cancel::new(
             wait.signal.clone(),
@@ -405,16 +420,14 @@ impl Inner {
     /// decides.
     async fn recognize(&self, image: Image, options: &SolveOptions) -> Result<Recognition> {
         let (cancel, draft) = self.draft(image, options).await?;
-        let progress = Reporter {
-            callback: options.wait.on_progress.as_ref(),
-            started: draft.started,
-        };
+        let progress = self.reporter(&options.wait, draft.started);
         let mut recovery = draft.recovery();
         loop {
             let task = self
                 .submit(&draft, &mut recovery, &progress, &cancel)
                 .await?;
-            let failed = match self.wait(&task, &options.wait, &cancel, true).await {
+            let waited = self.wait(&task, &options.wait, &cancel, Some(draft.started));
+            let failed = match waited.await {
                 Ok(result) => return Ok(result),
                 Err(e) => e,
             };
@@ -426,10 +439,7 @@ impl Inner {
     /// Creates the task, without waiting for its result.
     async fn create(&self, image: Image, options: &SolveOptions) -> Result<Task> {
         let (cancel, draft) = self.draft(image, options).await?;
-        let progress = Reporter {
-            callback: options.wait.on_progress.as_ref(),
-            started: draft.started,
-        };
+        let progress = self.reporter(&options.wait, draft.started);
         self.submit(&draft, &mut draft.recovery(), &progress, &cancel)
             .await
     }
@@ -616,18 +626,20 @@ impl Inner {
         }
     }
 
+    /// Polls `task` until it is ready, failed, past the deadline or
+    /// aborted. `created`: the call that created it and when it started
+    /// (ms), so that its first poll waits for the schedule and progress
+    /// counts from the call's start; `None`: a task resumed, polled at once.
     async fn wait(
         &self,
         task: &Task,
         options: &WaitOptions,
         cancel: &Cancel,
-        fresh: bool,
+        created: Option<f64>,
     ) -> Result<Recognition> {
-        let started = now_ms();
-        let progress = Reporter {
-            callback: options.on_progress.as_ref(),
-            started,
-        };
+        let fresh = created.is_some();
+        let started = created.unwrap_or_else(now_ms);
+        let progress = self.reporter(options, started);
         let id = &task.task_id;
         let since_created = || (now_ms() - task.created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();

@@ -360,11 +360,14 @@ impl Error {
     }
 }
 
-/// `text` with every occurrence of `secret` (not empty) replaced by
-/// [`REDACTED`]. Written over bytes: `str::replace`'s searcher brings
-/// core's `str` slicing panics and their `Debug` escaping into the wasm
-/// build (about 5 KB).
-fn blanked(text: &str, secret: &str) -> String {
+/// `text` with every occurrence of `secret` replaced by [`REDACTED`]
+/// (`text` itself when `secret` is empty). Written over bytes, not with
+/// `str::replace`, whose searcher brings core's `str` slicing panics and
+/// their `Debug` escaping into the wasm build.
+pub(crate) fn blanked(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = find(rest, secret) {

@@ -11,18 +11,22 @@
 //! - `errorId` 2 from createTask (an answer came, so nothing was created):
 //!   create again after 1-5 s, at most [`MAX_RETRIES`] times.
 //!
-//! Nothing else is created again, and nothing is created again that could
-//! not be polled before the deadline: when the wait and
-//! [`MIN_INTERVAL`] after it would not fit, or no provider is left, the
-//! call fails with the service's error (still `retryable`), its message
-//! saying why.
+//! Nothing else is created again, and nothing is created again that
+//! would have too little time to be solved before the deadline: when the
+//! wait and [`SOLVE_MARGIN_MS`] after it would not fit, or no provider is
+//! left, the call fails with the service's error (still `retryable`), its
+//! message saying why.
 
 use crate::error::{Error, GLOBAL_LIMIT, Kind, RATE_LIMITED};
-use crate::schedule::MIN_INTERVAL;
 
 /// The most times one kind of refusal is met by creating the task again
 /// (per provider, for `PROVIDER_RATE_LIMITED`).
 pub const MAX_RETRIES: u32 = 3;
+
+/// The least time a task created again must have before the deadline to
+/// be solved and seen (the schedule's prior median solve time): with
+/// less, it would be charged and most likely never seen done.
+pub const SOLVE_MARGIN_MS: f64 = 5_000.0;
 
 /// Where an error came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,8 +113,7 @@ impl Recovery {
             }
             _ => return Next::Fail(e),
         };
-        // A task created again is polled no sooner than MIN_INTERVAL after.
-        if wait_ms + MIN_INTERVAL * 1000.0 >= remaining_ms {
+        if wait_ms + SOLVE_MARGIN_MS >= remaining_ms {
             return Next::Fail(e.noting(
                 "no time was left before the deadline (timeoutMs) to create the task again",
             ));
@@ -277,17 +280,19 @@ mod tests {
     }
 
     #[test]
-    fn nothing_is_created_again_that_could_not_be_polled_in_time() {
-        let e = failed(Recovery::new(None, &[]).after(rate(), Stage::Create, 1900.0, 0.0));
+    fn nothing_is_created_again_without_time_to_be_solved() {
+        let e = failed(Recovery::new(None, &[]).after(rate(), Stage::Create, 5900.0, 0.0));
         assert!(e.retryable && e.code == RATE_LIMITED);
         assert!(e.message.contains("no time was left"), "{}", e.message);
         let mut r = Recovery::new(None, &[]);
-        assert_eq!(waits(&r.after(rate(), Stage::Create, 2100.0, 0.0)), 1000.0);
-        // A switch waits for nothing, but the new task needs its first poll.
+        assert_eq!(waits(&r.after(rate(), Stage::Create, 6100.0, 0.0)), 1000.0);
+        // A switch waits for nothing, but the new task needs its time.
         let mut r = Recovery::new(None, &["B".into()]);
         assert!(matches!(
-            r.after(global(), Stage::Create, 900.0, 0.0),
+            r.after(global(), Stage::Create, 4900.0, 0.0),
             Next::Fail(_)
         ));
+        let mut r = Recovery::new(None, &["B".into()]);
+        assert_eq!(waits(&r.after(global(), Stage::Create, 5100.0, 0.0)), 0.0);
     }
 }

@@ -201,10 +201,10 @@ impl Cancel {
         }
     }
 
-    /// Sleeps at least `ms` by [`now_ms`]'s clock, unless the signal or
-    /// the deadline comes first. Timers may fire a few ms early by the
-    /// wall clock (Node counts from its loop's cached time), so a short
-    /// wake is slept out.
+    /// Sleeps `ms` by [`now_ms`]'s clock, unless the signal or the
+    /// deadline comes first. A timer may fire a few ms early by that clock
+    /// (Node counts from its loop's cached time): a short wake is slept
+    /// out, with up to [`SLEEP_ATTEMPTS`] timers in all.
     pub async fn sleep(&self, ms: f64) -> Result<()> {
         if ms <= 0.0 {
             return self.check();

@@ -307,7 +307,7 @@ async fn create(
                 .get_mut(&key)
                 .map(|l| l.fault_hits.entry(provider.name.clone()).or_default())
                 .ok_or_else(|| ApiError::external("ERROR_KEY_DOES_NOT_EXIST", "no such API key"))?;
-            *seen += 1;
+            *seen = seen.saturating_add(1);
             times.is_none_or(|t| *seen <= t)
         }
         _ => false,

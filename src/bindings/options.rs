@@ -173,20 +173,28 @@ fn routing(f: &Fields) -> Result<Routing> {
     })
 }
 
-/// An array of strings (absent: empty).
+/// An array of at most [`MAX_LIST`] strings (absent: empty), read by index
+/// (no iterator of the caller's runs).
 fn strings(name: &str, v: Js) -> Result<Vec<String>> {
     let Some(v) = v.get() else {
         return Ok(Vec::new());
     };
-    let wrong = || invalid(format!("options.{name} must be an array of strings"));
-    if !js_sys::Array::is_array(&v) {
+    let wrong = || {
+        invalid(format!(
+            "options.{name} must be an array of at most {MAX_LIST} strings"
+        ))
+    };
+    let list = v.dyn_ref::<js_sys::Array>().ok_or_else(wrong)?;
+    if list.length() > MAX_LIST {
         return Err(wrong());
     }
-    js_sys::Array::from(&v)
-        .iter()
-        .map(|item| item.as_string().ok_or_else(wrong))
+    (0..list.length())
+        .map(|i| list.get(i).as_string().ok_or_else(wrong))
         .collect()
 }
+
+/// The longest list an option takes.
+const MAX_LIST: u32 = 32;
 
 /// `new CoordinatesClient(options)`.
 pub fn client_config(value: &JsValue) -> Result<Config> {

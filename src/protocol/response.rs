@@ -345,12 +345,16 @@ impl Envelope {
                     raw,
                 }))
             }
-            "failed" => {
-                Err(
-                    Error::api(1, "UNKNOWN_ERROR", "the task failed without an error code")
-                        .of_failed_task(),
-                )
+            "failed" => Err(match self.error_code.as_text() {
+                // A failure with `errorId` 0 and a code: the code is kept.
+                Some(code) => Error::api(
+                    1,
+                    &code,
+                    &self.error_description.as_text().unwrap_or_default(),
+                ),
+                None => Error::api(1, "UNKNOWN_ERROR", "the task failed without an error code"),
             }
+            .of_failed_task()),
             "" => Err(Error::parse(
                 "NO_STATUS",
                 "getTaskResult answered without a status",
@@ -523,6 +527,10 @@ mod tests {
                 .unwrap_err()
                 .failed_task
         );
+        let e = env(r#"{"errorId":0,"status":"failed","errorCode":"PROVIDER_RATE_LIMITED"}"#)
+            .into_poll("")
+            .unwrap_err();
+        assert!(e.failed_task && e.retryable && e.code == "PROVIDER_RATE_LIMITED");
     }
 
     #[test]

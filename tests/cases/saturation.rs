@@ -201,13 +201,16 @@ async fn an_abort_during_the_wait_sends_nothing_more() {
     let (c, key) = fresh().await;
     let client = client(&key, "{}");
     let controller = web_sys::AbortController::new().unwrap();
-    let (o, _) = watched(
+    let (o, events) = watched(
         &c,
         &format!(r#"{{"provider": "Fault:createError:{RATE}"}}"#),
     );
     let o = with(o.unwrap().into(), "signal", &controller.signal());
     let p = client.solve(JsValue::from_str(&c.image), Some(o.unchecked_into()));
-    sleep(300).await;
+    // Aborted while it waits to create the task again.
+    while retries(&events).is_empty() {
+        sleep(20).await;
+    }
     controller.abort_with_reason(&JsValue::from_str("stop"));
     let e = JsFuture::from(p).await.unwrap_err();
     assert_eq!(e.as_string().as_deref(), Some("stop"));
@@ -232,5 +235,45 @@ async fn resuming_a_task_never_creates_one() {
     let e = err(client.wait_for_result(task, None)).await;
     assert_eq!(kind_code(&e), ("api".into(), RATE.into()));
     assert_eq!(get(&e, "retryable"), JsValue::TRUE);
-    assert_eq!(creations(&key).await, (1, 1));
+    // A task's failure is final: not polled again (the first poll may come
+    // before it failed), not created again.
+    let (created, creates, polls) = stats(&key).await;
+    assert_eq!((created, creates), (1, 1));
+    assert!(polls <= 2, "{polls} polls");
+}
+
+#[wasm_bindgen_test]
+async fn a_create_that_may_have_reached_the_service_has_no_fallback() {
+    let (c, key) = fresh().await;
+    let client = client(&key, r#"{"fallbackProviders": ["Vision:200"]}"#);
+    let (o, events) = watched(&c, r#"{"provider": "Fault:createHttp:502"}"#);
+    let e = err(client.solve(JsValue::from_str(&c.image), o)).await;
+    assert_eq!(get(&e, "retryable"), JsValue::FALSE, "{}", describe(&e));
+    assert!(retries(&events).is_empty());
+    assert_eq!(creations(&key).await, (1, 1), "one task, never another");
+}
+
+#[wasm_bindgen_test]
+async fn a_key_a_server_echoes_into_a_retried_code_is_in_no_progress_event() {
+    let (c, key) = fresh().await;
+    // createTask answers errorId 2 with the key in its code, once.
+    let echo = js(
+        "key",
+        "let first = true; \
+         return async (req) => { \
+           if (first && req.url.endsWith('/createTask')) { first = false; \
+             return new Response(JSON.stringify({errorId: 2, errorCode: 'INTERNAL_' + key, errorDescription: key})); } \
+           return fetch(req); }",
+    )
+    .call1(&JsValue::NULL, &JsValue::from_str(&key))
+    .unwrap();
+    let client = client_through(&key, "{}", &echo);
+    let (o, events) = watched(&c, "{}");
+    ok(client.solve(JsValue::from_str(&c.image), o)).await;
+    let said = js_sys::JSON::stringify(&events)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(said.contains("INTERNAL_[redacted]"), "{said}");
+    assert!(!said.contains(&key), "{said}");
 }

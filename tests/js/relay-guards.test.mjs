@@ -78,6 +78,13 @@ function front(target) {
 }
 
 const poll = { taskId: "no-such-task" };
+
+/** Waits, if need be, until the current minute has 10 s left at least:
+ * the rate is counted per minute, and a test of it must not straddle two. */
+async function clearOfMinuteEdge() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50));
+}
 const codeOf = (r) => r.json.errorCode;
 
 before(async () => {
@@ -96,6 +103,7 @@ const task = () => ({ task: { type: "CoordinatesRecognition", imageBase64: image
 test("behind a trusted front each visitor has its own limit, whatever it forges", { skip, timeout: 30_000 }, async () => {
   const relay = await relayServer({ RELAY_RATE: "3", RELAY_TRUST_PROXY: "1" });
   const { url, server } = await front(relay);
+  await clearOfMinuteEdge();
   try {
     // A visitor that forges a new address on each request is still itself.
     const forged = [];
@@ -110,6 +118,7 @@ test("behind a trusted front each visitor has its own limit, whatever it forges"
 
 test("with no trusted proxy, forwarding headers are ignored", { skip, timeout: 30_000 }, async () => {
   const relay = await relayServer({ RELAY_RATE: "3" });
+  await clearOfMinuteEdge();
   const codes = [];
   for (let i = 0; i < 4; i++) {
     codes.push(codeOf(await post(relay, "getTaskResult", poll, { headers: { "x-forwarded-for": `10.0.1.${i}`, forwarded: `for=10.0.2.${i}` } })));
@@ -117,6 +126,7 @@ test("with no trusted proxy, forwarding headers are ignored", { skip, timeout: 3
   assert.deepEqual(codes.map((c) => c === "RELAY_RATE_LIMITED"), [false, false, false, true], JSON.stringify(codes));
   // Behind a front it does not trust, every visitor is the front: one limit for all.
   const { url, server } = await front(await relayServer({ RELAY_RATE: "3" }));
+  await clearOfMinuteEdge();
   try {
     for (let i = 0; i < 3; i++) await post(url, "getTaskResult", poll, { from: `127.0.0.${10 + i}` });
     assert.equal(codeOf(await post(url, "getTaskResult", poll, { from: "127.0.0.20" })), "RELAY_RATE_LIMITED");
@@ -165,7 +175,21 @@ test("the handler: a site's own authorize hook, a shared counter, and the key in
   assert.equal(echoed.headers.get("timing-allow-origin"), ORIGIN);
   // The refused request was not counted: the hook comes first.
   assert.deepEqual(counted, ["rate:203.0.113.7", "tasks:203.0.113.7", "tasks"]);
+  // The key pays for CoordinatesRecognition only.
+  const other = await call("createTask", { task: { type: "ImageToText", body: image } }, { cookie: "session=ok" });
+  assert.equal((await other.json()).errorCode, "RELAY_INVALID_REQUEST");
+  // A body over the cap that declares no length is cut off as it streams.
+  const big = new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(2_000_000)), c.close()) });
+  const streamed = await relay(new Request("https://relay.example/createTask", { method: "POST", headers: { origin: ORIGIN, cookie: "session=ok" }, body: big, duplex: "half" }), "203.0.113.7");
+  assert.equal((await streamed.json()).errorCode, "RELAY_BODY_TOO_LARGE");
+  // A hook that throws is answered, with the headers a page needs to read it.
+  const failing = createRelay({ key, origins: [ORIGIN], upstream: SANDBOX, authorize: () => { throw new Error("session store down"); } });
+  const failed = await failing(new Request("https://relay.example/getTaskResult", { method: "POST", headers: { origin: ORIGIN }, body: "{}" }), "203.0.113.8");
+  assert.equal(failed.status, 502);
+  assert.equal(failed.headers.get("access-control-allow-origin"), ORIGIN);
+  assert.equal((await failed.json()).errorCode, "RELAY_FAILED");
   assert.throws(() => createRelay({ key, origins: [] }), /origins/);
+  assert.throws(() => createRelay({ key, origins: [ORIGIN], trustProxy: Infinity }), /trustProxy/);
   assert.throws(() => createRelay({ key, origins: [ORIGIN], trustProxy: -1 }), /trustProxy/);
 });
 
@@ -176,6 +200,7 @@ test("the handler runs in Deno", { skip, timeout: 60_000 }, async () => {
     Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log("http://127.0.0.1:" + port) },
       (req, info) => relay(req, info.remoteAddr.hostname));`;
   const url = await started(DENO, ["run", "--allow-net", "--allow-env", "--allow-read", "-"], { ANYSOLVER_KEY: key, RELAY_UPSTREAM: SANDBOX, DENO_NO_UPDATE_CHECK: "1" }, script);
+  await clearOfMinuteEdge();
   const created = await post(url, "createTask", task());
   assert.equal(created.json.errorId, 0, created.text);
   assert.ok(!created.text.includes(key));
