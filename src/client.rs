@@ -271,8 +271,8 @@ struct Answer {
     sent_at: f64,
 }
 
-/// Sends progress events, the API key blanked out of what a server wrote
-/// into them (a code, a task id).
+/// Sends progress events, the API key blanked out of the code of what is
+/// retried (a server's words).
 struct Reporter<'a> {
     callback: Option<&'a crate::config::OnProgress>,
     started: f64,
@@ -291,16 +291,12 @@ impl Reporter<'_> {
 
     fn send(&self, status: &str, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
         if let Some(cb) = self.callback {
-            let blank = |text: &str| crate::error::blanked(text, self.secret);
             cb(&Progress {
                 status: status.to_owned(),
                 polls,
                 elapsed_ms: (now_ms() - self.started).max(0.0).round(),
-                task_id: task_id.map(|id| match id {
-                    TaskId::Text(t) => TaskId::Text(blank(t)),
-                    other => other.clone(),
-                }),
-                code: code.map(blank),
+                task_id: task_id.cloned(),
+                code: code.map(|c| crate::error::blanked(c, self.secret)),
             });
         }
     }

@@ -217,7 +217,7 @@ impl Error {
             _ => None,
         };
         if let Some(advice) = advice {
-            message.push_str(" (not charged: the service refunds it; it asks to ");
+            message.push_str(" (not charged; the service asks to ");
             message.push_str(advice);
             message.push(')');
         }

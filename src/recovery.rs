@@ -114,9 +114,7 @@ impl Recovery {
             _ => return Next::Fail(e),
         };
         if wait_ms + SOLVE_MARGIN_MS >= remaining_ms {
-            return Next::Fail(e.noting(
-                "no time was left before the deadline (timeoutMs) to create the task again",
-            ));
+            return Next::Fail(e.noting("no time was left to create it again before the deadline"));
         }
         Next::Again {
             wait_ms,

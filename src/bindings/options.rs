@@ -169,32 +169,29 @@ fn routing(f: &Fields) -> Result<Routing> {
         key_pool_mode: string("keyPoolMode", f.scalar("keyPoolMode"))?
             .map(|m| m.parse())
             .transpose()?,
-        fallback_providers: strings("fallbackProviders", f.js("fallbackProviders"))?,
+        fallback_providers: fallback_providers(f.js("fallbackProviders"))?,
     })
 }
 
-/// An array of at most [`MAX_LIST`] strings (absent: empty), read by index
-/// (no iterator of the caller's runs).
-fn strings(name: &str, v: Js) -> Result<Vec<String>> {
+/// `options.fallbackProviders`: an array of at most 32 strings (absent:
+/// empty), read by index (no iterator of the caller's runs).
+fn fallback_providers(v: Js) -> Result<Vec<String>> {
     let Some(v) = v.get() else {
         return Ok(Vec::new());
     };
     let wrong = || {
-        invalid(format!(
-            "options.{name} must be an array of at most {MAX_LIST} strings"
-        ))
+        invalid(
+            "options.fallbackProviders must be an array of at most 32 provider names".to_owned(),
+        )
     };
     let list = v.dyn_ref::<js_sys::Array>().ok_or_else(wrong)?;
-    if list.length() > MAX_LIST {
+    if list.length() > 32 {
         return Err(wrong());
     }
     (0..list.length())
         .map(|i| list.get(i).as_string().ok_or_else(wrong))
         .collect()
 }
-
-/// The longest list an option takes.
-const MAX_LIST: u32 = 32;
 
 /// `new CoordinatesClient(options)`.
 pub fn client_config(value: &JsValue) -> Result<Config> {
