@@ -713,9 +713,11 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
         gaps.extend(times.windows(2).map(|w| w[1] - w[0]));
     }
     assert!(gaps.len() >= 8, "{gaps:?}: tasks polled more than once");
-    // Date.now() is whole ms, on both sides (noted when fetch is called,
-    // in the same task as the client's own note of it).
-    assert!(gaps.iter().all(|g| *g >= 998.0), "{gaps:?}");
+    // The client spaces polls by its own note of when each is sent; this
+    // fetch notes them a few statements later, and on a loaded machine the
+    // engine can be descheduled in between, so a gap may read short by a
+    // few ms, never by a poll's worth.
+    assert!(gaps.iter().all(|g| *g >= 950.0), "{gaps:?}");
 }
 
 /// A poll queued at the gate when its call nears its deadline goes out
