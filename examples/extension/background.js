@@ -1,16 +1,22 @@
-// The service worker: the network and the wasm client live here (content
-// scripts are bound by the page's CORS, and its CSP may forbid wasm). The
-// package is imported statically: import() is not allowed in a service
-// worker. Content scripts send what they measured; the answer goes back in
-// viewport pixels (toClientPoints over the element's layout) or, for a
-// capture of the tab, in the element's CSS pixels.
+// The background: Chromium runs this module as the extension's service
+// worker (`background.service_worker`), Firefox as its background script
+// (`background.scripts`, an event page); the same code, `chrome.*` in both.
+// The network and the wasm client live here (content scripts are bound by
+// the page's CORS, and its CSP may forbid wasm). The package is imported
+// statically: import() is not allowed in a service worker. Content scripts
+// send what they measured; the answer goes back in viewport pixels
+// (toClientPoints over the element's layout) or, for a capture of the tab,
+// in the element's CSS pixels.
 import init, { CoordinatesClient, toClientPoints } from "./pkg/anysolver_coordinates.js";
 import { settings } from "./settings.js";
+
+// What runs this module, for messages: Chromium's service worker or Firefox's background script.
+const where = typeof ServiceWorkerGlobalScope === "function" && globalThis instanceof ServiceWorkerGlobalScope ? "service worker" : "background script";
 
 // If the package cannot load, every request says so (on the challenge).
 const ready = init().catch((e) => {
   console.error("anysolver-coordinates did not load:", e);
-  throw new Error(`anysolver-coordinates did not load in the service worker: ${e?.message ?? e}`);
+  throw new Error(`anysolver-coordinates did not load in the ${where}: ${e?.message ?? e}`);
 });
 
 /** Turns an error into something a message can carry (JSON). */
@@ -18,7 +24,8 @@ function plain(e) {
   return { name: e?.name, kind: e?.kind, code: e?.code, message: e?.message ?? String(e), taskId: e?.taskId };
 }
 
-// Chrome allows an extension two captures of a tab a second: captures
+// Chrome allows an extension two captures of a tab a second (the same
+// spacing runs in Firefox): captures
 // (of every challenge this worker solves) wait their turn, each asked for
 // 510 ms after the one before was answered (so after Chrome counted it).
 let captures = Promise.resolve();
@@ -77,7 +84,8 @@ async function solve(msg, sender) {
   const client = new CoordinatesClient({ clientKey: s.clientKey, endpoint: s.endpoint, requestTimeoutMs: 25_000 });
   try {
     const slot = `task:${msg.requestId}`;
-    // A task created before this worker was stopped is resumed, not created again.
+    // A task created before the background was stopped (Chromium's worker,
+    // Firefox's event page) is resumed, not created again.
     const stored = (await chrome.storage.session.get(slot))[slot];
     let task = stored;
     if (!task) {

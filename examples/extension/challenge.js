@@ -2,12 +2,15 @@
 // (content.js) and the on-demand picker (picker.js); plain JavaScript, no
 // wasm, so that it runs on pages whose Content-Security-Policy forbids
 // WebAssembly. It finds where a frame lies in the tab, reads a challenge's
-// pixels when the page lets it (or has the service worker capture the
-// visible tab), measures how an <img> or <canvas> shows its picture
-// (layoutOf, from the package's layout.js, loaded before this file), asks
-// the service worker (where the package runs) for the points, draws
-// numbered markers and, if asked, clicks. Whatever fails is written on the
-// challenge and logged, never left pending.
+// pixels when the page lets it (or has the background capture the visible
+// tab), measures how an <img> or <canvas> shows its picture (layoutOf, from
+// the package's layout.js, loaded before this file), asks the background
+// (where the package runs: Chromium's service worker, Firefox's background
+// script) for the points, draws numbered markers and, if asked, clicks.
+// Whatever fails is written on the challenge and logged, never left
+// pending. Firefox lets a content script read a canvas drawn from an origin
+// the extension has host access to, which the page itself cannot read:
+// there such a canvas is read, not captured.
 (() => {
   if (globalThis.anysolverChallenge) return; // the content script and the picker share one world
   const markers = [];
@@ -124,7 +127,7 @@
     // requestId resumes the stored task instead of creating a new one.
     // Four tries in all, then the last failure is the challenge's error.
     for (let attempt = 1; ; attempt++) {
-      let failure = new Error("the service worker gave no answer (did the extension fail to load?)");
+      let failure = new Error("the extension's background gave no answer (did the extension fail to load?)");
       try {
         const answer = await chrome.runtime.sendMessage(msg);
         if (answer) return answer;

@@ -6,6 +6,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ARTIFACTS, SANDBOX } from "./env.mjs";
 
 export const CHROMIUM_ARGS = [
   "--headless=new",
@@ -62,5 +63,4 @@ export async function launchWithExtension(dir, { deviceScaleFactor } = {}) {
   return context;
 }
 
-export const SANDBOX = process.env.SANDBOX_URL;
-export const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url);
+export { ARTIFACTS, SANDBOX };

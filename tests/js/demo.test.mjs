@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { launch, SANDBOX, ARTIFACTS } from "./browser.mjs";
+import { assertOnTruth, markersAndTruth, sampleShown } from "./demo-page.mjs";
 
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
 let browser;
@@ -33,10 +34,7 @@ async function openDemo() {
 /** Clicks "New sample challenge" and waits until its image is shown. */
 async function newSample(page) {
   await page.getByRole("button", { name: "New sample challenge" }).click();
-  await page.waitForFunction(() => {
-    const img = document.getElementById("image");
-    return !img.hidden && img.complete && img.naturalWidth > 0 && img.src.startsWith("data:");
-  });
+  await page.waitForFunction(sampleShown);
 }
 
 /** Waits until the page shows a result or an error, and fails with the error. */
@@ -52,31 +50,6 @@ async function waitSolved(page) {
     await page.screenshot({ path: new URL("demo-failure.png", ARTIFACTS).pathname, fullPage: true });
   }
   assert.equal(error, "", "the page shows an error");
-}
-
-/** The true answer mapped onto the displayed image, and the markers' centres. */
-async function markersAndTruth(page, answer) {
-  return page.evaluate((answer) => {
-    const img = document.getElementById("image");
-    const r = img.getBoundingClientRect();
-    const truth = answer.map((p) => ({
-      x: r.left + (p.x * r.width) / img.naturalWidth,
-      y: r.top + (p.y * r.height) / img.naturalHeight,
-    }));
-    const markers = [...document.querySelectorAll("#markers .marker")].map((m) => {
-      const b = m.getBoundingClientRect();
-      return { x: b.left + b.width / 2, y: b.top + b.height / 2, label: m.textContent };
-    });
-    return { truth, markers };
-  }, answer);
-}
-
-function assertOnTruth({ truth, markers }, tol = 3) {
-  assert.equal(markers.length, truth.length, "one marker per true point");
-  for (const t of truth) {
-    const d = Math.min(...markers.map((m) => Math.hypot(m.x - t.x, m.y - t.y)));
-    assert.ok(d <= tol, `a true point is ${d.toFixed(2)} CSS px from the nearest marker`);
-  }
 }
 
 test("the first screen shows no broken image, only the placeholder", { skip }, async () => {
@@ -106,13 +79,13 @@ test("a sample challenge is solved and every marker sits on the truth, also afte
   await newSample(page);
   await page.getByRole("button", { name: "Solve" }).click();
   await page.waitForFunction(() => document.getElementById("progress").textContent.startsWith("Solved"), null, { timeout: 30_000 });
-  assertOnTruth(await markersAndTruth(page, state.challenge.answer));
+  assertOnTruth(await page.evaluate(markersAndTruth, state.challenge.answer));
   assert.match(await page.locator("#facts").textContent(), /Vision/);
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: new URL("demo-solved.png", ARTIFACTS).pathname, fullPage: true });
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
-  const after = await markersAndTruth(page, state.challenge.answer);
+  const after = await page.evaluate(markersAndTruth, state.challenge.answer);
   assertOnTruth(after);
   assert.deepEqual(state.errors, [], "no console errors");
   await page.close();
@@ -176,7 +149,7 @@ test("human flow: a second page clicks in /worker, and markup in the comment sta
   assert.match(await worker.locator("#outcome").textContent(), /^Answer sent for task [0-9A-Z]{26}\.$/);
 
   await waitSolved(page);
-  assertOnTruth(await markersAndTruth(page, state.challenge.answer), 3);
+  assertOnTruth(await page.evaluate(markersAndTruth, state.challenge.answer), 3);
   assert.match(await page.locator("#facts").textContent(), /Human/);
   await worker.close();
   await page.close();

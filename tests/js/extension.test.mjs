@@ -13,14 +13,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, launchWithExtension, SANDBOX } from "./browser.mjs";
+import { assertPassed, challengeMarks, namesNothing, post, VARIANTS, verdictOf, wasmAllowed, widgetState, widgetUrl } from "./widget.mjs";
 
 const DIR = new URL("../../target/extension/", import.meta.url).pathname;
 const skip = !SANDBOX && "SANDBOX_URL not set (run cargo xtask test)";
-
-async function post(path, body) {
-  const r = await fetch(`${SANDBOX}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return r.json();
-}
 
 /** Loads the extension (from `dir`) and saves the sandbox (and `clientKey`, if given) on its options page. */
 async function loadConfigured(clientKey, { click = false, deviceScaleFactor, dir = DIR } = {}) {
@@ -71,10 +67,6 @@ async function assertMarkersOnTruth(page, answer) {
   }
 }
 
-/** Whether `page` (or a frame) may compile WebAssembly: its CSP decides. */
-const wasmAllowed = (page) =>
-  page.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => true, () => false));
-
 for (const csp of ["", "strict"]) {
   const on = csp ? " on a page whose CSP forbids wasm" : "";
   test(`the extension marks the challenge's points within 3 CSS px${on}`, { skip, timeout: 90_000 }, async () => {
@@ -87,7 +79,7 @@ for (const csp of ["", "strict"]) {
     const response = await page.goto(`${SANDBOX}/challenge/page?seed=${seed}&csp=${csp}`);
     if (csp) {
       assert.match(response.headers()["content-security-policy"], /^default-src 'self'; img-src 'self' data:;/);
-      assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
+      assert.equal(await page.evaluate(wasmAllowed), false, "the page's CSP refuses wasm");
     }
     const data = await solved(page);
     assert.equal(data.anysolverError, undefined);
@@ -134,30 +126,14 @@ test("a task survives its service worker being stopped: resumed, not created twi
 // devicePixelRatio 1 and 2, solved and clicked by the extension until the
 // page itself says `passed`; and a provider that answers wrong points makes
 // it say `failed`.
-const VARIANTS = ["img", "canvas", "background", "iframe"];
 
 /** Opens the widget and waits for its verdict, or for the extension to write
  * an error on the challenge; the page's state and what the extension recorded. */
 async function verdict(context, variant, seed, csp = "", extra = "") {
   const page = await context.newPage();
-  await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=${variant}&csp=${csp}${extra}`);
+  await page.goto(widgetUrl(variant, seed, csp, extra));
   const frame = variant === "iframe" ? await (await page.waitForSelector("iframe")).contentFrame() : page.mainFrame();
-  const look = () => frame.evaluate(() => {
-    const el = document.querySelector("[data-anysolver-challenge]");
-    return el && { ...el.dataset, markers: document.querySelectorAll(".anysolver-marker").length, dpr: devicePixelRatio };
-  });
-  const state = () => page.evaluate(() => document.body.dataset.state);
-  let solvedAt;
-  for (const until = Date.now() + 60_000; (await state()) === "pending"; ) {
-    const marks = await look();
-    if (marks?.anysolverError) break;
-    // Solved and clicked, the verdict follows at once (a frame's, in a
-    // message): still pending 5 s later, too few points were clicked.
-    if (marks?.anysolverSolved && (solvedAt ??= Date.now()) < Date.now() - 5_000) break;
-    assert.ok(Date.now() < until, `no verdict and no error within 60 s (${JSON.stringify(marks)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { page, state: await state(), marks: await look() };
+  return { page, ...(await verdictOf(() => page.evaluate(widgetState), () => frame.evaluate(challengeMarks))) };
 }
 
 for (const [deviceScaleFactor, csp] of [[1, ""], [2, ""], [1, "strict"], [2, "strict"]]) {
@@ -169,17 +145,12 @@ for (const [deviceScaleFactor, csp] of [[1, ""], [2, ""], [1, "strict"], [2, "st
       await options.close();
       for (const [i, variant] of VARIANTS.entries()) {
         await t.test(variant, async () => {
-          const { page, state, marks } = await verdict(context, variant, (csp ? 30 : 20) + i, csp);
-          if (csp) assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
+          const { page, ...seen } = await verdict(context, variant, (csp ? 30 : 20) + i, csp);
+          if (csp) assert.equal(await page.evaluate(wasmAllowed), false, "the page's CSP refuses wasm");
           mkdirSync(ARTIFACTS, { recursive: true });
           await page.screenshot({ path: new URL(`widget-${variant}-dpr${deviceScaleFactor}${csp ? "-strict" : ""}.png`, ARTIFACTS).pathname });
-          assert.equal(marks.anysolverError, undefined, JSON.stringify(marks));
-          assert.equal(marks.dpr, deviceScaleFactor, "the page's devicePixelRatio");
-          assert.equal(state, "passed", `the widget's verdict (${JSON.stringify(marks)})`);
-          assert.equal(marks.markers, Number(marks.anysolverSolved), "one marker per point");
           // img: the pixels are read; the other three only a screenshot shows.
-          if (variant === "img") assert.equal(marks.anysolverCaptured, undefined, "readable pixels are not captured");
-          else assert.equal(Number(marks.anysolverCaptured), deviceScaleFactor, "captured at the screen's scale");
+          assertPassed(deviceScaleFactor, variant !== "img", seen);
           await page.close();
         });
       }
@@ -257,11 +228,11 @@ test("on a page that names nothing, the toolbar button's picker solves the eleme
     await options.close();
     const seed = 26;
     const page = await context.newPage();
-    await page.goto(`${SANDBOX}/challenge/widget?seed=${seed}&variant=iframe&marks=0&csp=strict`);
+    await page.goto(widgetUrl("iframe", seed, "strict", "&marks=0"));
     const frame = await (await page.waitForSelector("iframe")).contentFrame();
     await frame.waitForSelector("#challenge");
-    assert.equal(await page.evaluate(() => document.querySelectorAll("*").length > 0 && !document.querySelector("[data-anysolver-challenge], [data-anysolver-instruction]")), true);
-    assert.equal(await frame.evaluate(() => !document.querySelector("[data-anysolver-challenge], [data-anysolver-instruction]")), true);
+    assert.equal(await page.evaluate(namesNothing), true);
+    assert.equal(await frame.evaluate(namesNothing), true);
     const comment = await frame.evaluate(() => document.getElementById("instruction").textContent);
     await page.bringToFront();
     await worker.evaluate(async (url) => {
@@ -371,7 +342,7 @@ ${content}
     await page.waitForFunction(() => document.body.dataset.outline, null, { timeout: 60_000 });
     const { outline, state, dpr } = await page.evaluate(() => ({ ...document.body.dataset, dpr: devicePixelRatio }));
     assert.equal(dpr, 2, "the page's devicePixelRatio");
-    assert.equal(await wasmAllowed(page), false, "the page's CSP refuses wasm");
+    assert.equal(await page.evaluate(wasmAllowed), false, "the page's CSP refuses wasm");
     assert.match(outline, /^clicked [1-9]/, "the outline solved and clicked");
     assert.equal(state, "passed", `the widget's verdict (${outline})`);
   } finally {

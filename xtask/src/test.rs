@@ -476,35 +476,67 @@ impl Needs {
         let js: Vec<&String> = chosen.iter().filter(|n| n.starts_with("js:")).collect();
         let wasm_suites = WASM_SUITES.iter().any(|(n, _, _)| has(n));
         let full_build = has("publish") || !js.is_empty();
-        // A JS test that imports tests/js/browser.mjs drives Chromium.
-        let mut js_in_chromium = false;
+        let mut js_engines = JsEngines::default();
         for name in &js {
             let file = root()
                 .join("tests/js")
                 .join(format!("{}.test.mjs", name.trim_start_matches("js:")));
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("reading {}: {e}", file.display()))?;
-            js_in_chromium |= text.contains("from \"./browser.mjs\"");
+            let e = JsEngines::of(&file)?;
+            js_engines.chromium |= e.chromium;
+            js_engines.firefox |= e.firefox;
+            js_engines.webkit |= e.webkit;
         }
         Ok(Needs {
             tools: full_build || has("size") || wasm_suites,
             browser_build: full_build || has("size"),
             full_build,
             browsers: setup::Browsers {
-                chromium: js_in_chromium
+                chromium: js_engines.chromium
                     || WASM_SUITES
                         .iter()
                         .any(|(n, _, e)| *e == Engine::Chromium && has(n)),
-                firefox: WASM_SUITES
-                    .iter()
-                    .any(|(n, _, e)| *e == Engine::Firefox && has(n)),
-                webkit: WASM_SUITES
-                    .iter()
-                    .any(|(n, _, e)| *e == Engine::WebKit && has(n)),
+                firefox: js_engines.firefox
+                    || WASM_SUITES
+                        .iter()
+                        .any(|(n, _, e)| *e == Engine::Firefox && has(n)),
+                webkit: js_engines.webkit
+                    || WASM_SUITES
+                        .iter()
+                        .any(|(n, _, e)| *e == Engine::WebKit && has(n)),
             },
             sandbox: wasm_suites || !js.is_empty(),
             runtimes: has("js:runtimes") || has("js:relay-guards"),
         })
+    }
+}
+
+/// The browsers a JS test drives, read from what it imports: Chromium
+/// through `tests/js/browser.mjs` (playwright-core), Firefox ESR through
+/// `firefox.mjs` and WebKitGTK through `webkit.mjs` (WebDriver).
+#[derive(Debug, Default, Clone, Copy)]
+struct JsEngines {
+    chromium: bool,
+    firefox: bool,
+    webkit: bool,
+}
+
+impl JsEngines {
+    fn of(file: &Path) -> Result<JsEngines> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("reading {}: {e}", file.display()))?;
+        let imports = |module: &str| text.contains(&format!("from \"./{module}\""));
+        Ok(JsEngines {
+            chromium: imports("browser.mjs"),
+            firefox: imports("firefox.mjs"),
+            webkit: imports("webkit.mjs"),
+        })
+    }
+
+    /// Whether the test drives a browser through WebDriver (Firefox or
+    /// WebKit): such tests run in the Node lane, beside the wasm suite
+    /// there, rather than after the Chromium ones.
+    fn webdriver(self) -> bool {
+        self.firefox || self.webkit
     }
 }
 
@@ -759,8 +791,9 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
 }
 
 /// The chosen wasm suites and JS tests, ready to run against a sandbox
-/// started for them, in five lanes: Chromium, Firefox ESR, Node, the JS
-/// tests (which drive Chromium through Playwright) and WebKitGTK.
+/// started for them, in five lanes: Chromium, Firefox ESR, Node (then the
+/// JS tests that drive Firefox ESR or WebKitGTK through WebDriver), the
+/// other JS tests (Chromium through Playwright, and Node) and WebKitGTK.
 struct Suites {
     server: sandbox::Sandbox,
     lanes: [Vec<(String, Command)>; 5],
@@ -898,17 +931,27 @@ fn prepare_suites(t: &mut Tally, chosen: &BTreeSet<String>) -> Result<Suites> {
         .into_iter()
         .filter(|f| has(&format!("js:{}", js_name(f))))
         .collect();
-    if !js.is_empty() {
-        let mut c = cmd("node", &["--test", "--test-reporter=spec"]);
-        let every = js.len() == js_test_files()?.len();
-        if every {
-            c.arg("tests/js/");
+    // The JS tests: those that drive Firefox or WebKit through WebDriver
+    // in lane 2 after the Node suite, the others (Chromium's and Node's) in
+    // lane 3; one `node --test` each.
+    let (mut webdriver, mut others) = (Vec::new(), Vec::new());
+    for file in &js {
+        if JsEngines::of(file)?.webdriver() {
+            webdriver.push(file);
         } else {
-            c.args(js.iter().map(|f| format!("tests/js/{}", file_name(f))));
+            others.push(file);
         }
+    }
+    for (lane, files) in [(2, webdriver), (3, others)] {
+        if files.is_empty() {
+            continue;
+        }
+        let mut c = cmd("node", &["--test", "--test-reporter=spec"]);
+        c.args(files.iter().map(|f| format!("tests/js/{}", file_name(f))));
         c.env("SANDBOX_URL", &server.url);
-        let names: Vec<String> = js.iter().map(|f| js_name(f)).collect();
-        if let Some(jobs) = lanes.get_mut(3) {
+        c.env("GECKODRIVER", &geckodriver);
+        let names: Vec<String> = files.iter().map(|f| js_name(f)).collect();
+        if let Some(jobs) = lanes.get_mut(lane) {
             jobs.push((format!("node --test tests/js/ ({})", names.join(", ")), c));
         }
     }
@@ -966,7 +1009,22 @@ fn publishable(t: &mut Tally) {
 
 #[cfg(test)]
 mod tests {
-    use super::{counts, select, tests_started};
+    use super::{JsEngines, counts, select, tests_started};
+    use crate::util::root;
+
+    #[test]
+    fn js_tests_name_the_browsers_they_drive() {
+        let of =
+            |name: &str| JsEngines::of(&root().join("tests/js").join(name)).unwrap_or_default();
+        let extension = of("extension.test.mjs");
+        assert!(extension.chromium && !extension.webdriver());
+        let firefox = of("extension-firefox.test.mjs");
+        assert!(firefox.firefox && !firefox.webkit && !firefox.chromium && firefox.webdriver());
+        let webkit = of("demo-webkit.test.mjs");
+        assert!(webkit.webkit && !webkit.firefox && !webkit.chromium && webkit.webdriver());
+        let node = of("node.test.mjs");
+        assert!(!node.chromium && !node.webdriver());
+    }
 
     #[test]
     fn names_and_groups_select_steps() {
