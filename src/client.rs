@@ -6,7 +6,7 @@
 //! future: dropping it cancels the call (its request in flight is aborted
 //! and nothing more is sent), as does the `signal` in its options.
 
-use crate::config::{Config, SolveOptions, WaitOptions, ms};
+use crate::config::{Auth, Config, SolveOptions, WaitOptions, from_ms, ms};
 use crate::error::{Error, Kind, Result};
 use crate::gate::{self, Class, Gate};
 use crate::image::Image;
@@ -23,7 +23,7 @@ use crate::protocol::{
 };
 use crate::recovery::{Next, Recovery, Stage};
 use crate::schedule::{Cadence, Learner, backoff};
-use crate::task::{Progress, Recognition, Task, TaskState, Timing};
+use crate::task::{Progress, ProgressStatus, Recognition, Task, TaskState, TaskStatus, Timing};
 use crate::task_id::TaskId;
 use crate::transport::{self, Cancel, Fetcher, Route, now_ms, random};
 use std::cell::{Cell, RefCell};
@@ -104,7 +104,10 @@ impl Client {
     pub fn new(config: Config) -> Result<Self> {
         config.validate()?;
         let config = Config {
-            client_key: config.client_key.trim().to_owned(),
+            auth: match config.auth {
+                Auth::Key(key) => Auth::Key(key.trim().to_owned()),
+                relay => relay,
+            },
             endpoint: config.endpoint.trim_end_matches('/').to_owned(),
             ..config
         };
@@ -152,6 +155,11 @@ impl Client {
         options: SolveOptions,
     ) -> Result<Vec<Point>> {
         let result = self.recognize(image, options).await?;
+        self.points(result)
+    }
+
+    /// The points of `result`, as [`Client::solve`] returns them.
+    pub(crate) fn points(&self, result: Recognition) -> Result<Vec<Point>> {
         self.redacted(result.into_points())
     }
 
@@ -186,9 +194,6 @@ impl Client {
         let cancel = self.inner.cancel(&options);
         let mut task = task.clone();
         task.task_id = checked_id(&task.task_id)?;
-        if !task.created_at.is_finite() {
-            task.created_at = now_ms();
-        }
         let result = self.inner.wait(&task, &options, &cancel, None).await;
         self.redacted(result)
     }
@@ -203,7 +208,7 @@ impl Client {
         Ok(match poll {
             Poll::Processing { status, provider } => TaskState {
                 task_id,
-                status,
+                status: status.into(),
                 provider,
                 cost: None,
                 coordinates: None,
@@ -214,7 +219,7 @@ impl Client {
                 let (good, rejected) = check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
                 TaskState {
                     task_id,
-                    status: "ready".to_owned(),
+                    status: TaskStatus::Ready,
                     provider: r.provider,
                     cost: r.cost,
                     coordinates: Some(good),
@@ -229,7 +234,7 @@ impl Client {
     pub async fn get_balance(&self) -> Result<f64> {
         let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         let body = to_json(&GetBalanceRequest {
-            client_key: self.inner.config.key(),
+            client_key: self.inner.config.auth.key(),
         })?;
         let answer = self
             .inner
@@ -249,7 +254,7 @@ impl Client {
     /// `result` with the API key blanked out of its error, whatever the
     /// server echoed back into it: every error a method returns passes here.
     fn redacted<T>(&self, result: Result<T>) -> Result<T> {
-        result.map_err(|e| e.redact(&self.inner.config.client_key))
+        result.map_err(|e| e.redact(self.inner.config.auth.key().unwrap_or_default()))
     }
 }
 
@@ -280,21 +285,27 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn emit(&self, status: &str, polls: u32, task_id: &TaskId) {
+    fn emit(&self, status: ProgressStatus, polls: u32, task_id: &TaskId) {
         self.send(status, polls, Some(task_id), None);
     }
 
     /// A `retrying` event: `code` is what is retried.
     fn retrying(&self, code: &str, polls: u32, task_id: Option<&TaskId>) {
-        self.send("retrying", polls, task_id, Some(code));
+        self.send(ProgressStatus::Retrying, polls, task_id, Some(code));
     }
 
-    fn send(&self, status: &str, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
+    fn send(
+        &self,
+        status: ProgressStatus,
+        polls: u32,
+        task_id: Option<&TaskId>,
+        code: Option<&str>,
+    ) {
         if let Some(cb) = self.callback {
             cb(&Progress {
-                status: status.to_owned(),
+                status,
                 polls,
-                elapsed_ms: (now_ms() - self.started).max(0.0).round(),
+                elapsed: from_ms((now_ms() - self.started).max(0.0).round()),
                 task_id: task_id.cloned(),
                 code: code.map(|c| crate::error::blanked(c, self.secret)),
             });
@@ -331,7 +342,7 @@ impl Inner {
         Reporter {
             callback: wait.on_progress.as_ref(),
             started,
-            secret: &self.config.client_key,
+            secret: self.config.auth.key().unwrap_or_default(),
         }
     }
 
@@ -493,7 +504,7 @@ impl Inner {
                 provider: recovery.provider().map(str::to_owned),
                 ..draft.routing.clone()
             };
-            let body = create_task_body(self.config.key(), draft.task.clone(), &routing)?;
+            let body = create_task_body(self.config.auth.key(), draft.task.clone(), &routing)?;
             match self.send_create(&body, cancel).await {
                 Ok(task_id) => {
                     let task = Task {
@@ -502,12 +513,12 @@ impl Inner {
                         // not the call's start (the image's preparation and
                         // the wait for a free slot are not the task's age,
                         // which the polls are timed from).
-                        created_at: now_ms(),
+                        created_at: Some(from_ms(now_ms())),
                         scaling: Some(draft.scaling),
                         placement: draft.placement,
                         provider: routing.provider,
                     };
-                    progress.emit("created", 0, &task.task_id);
+                    progress.emit(ProgressStatus::Created, 0, &task.task_id);
                     return Ok(task);
                 }
                 Err(e) => {
@@ -573,7 +584,7 @@ impl Inner {
     /// the task's state, and when the request was sent (ms).
     async fn poll(&self, task_id: &TaskId, since: f64, cancel: &Cancel) -> Result<(Poll, f64)> {
         let body = to_json(&GetTaskResultRequest {
-            client_key: self.config.key(),
+            client_key: self.config.auth.key(),
             task_id,
         })?;
         let a = self
@@ -592,7 +603,13 @@ impl Inner {
 
     /// The result of a ready task: points checked against the sent image
     /// and mapped back onto the original.
-    fn finish(task: &Task, ready: Ready, polls: u32, elapsed_ms: f64) -> Recognition {
+    fn finish(
+        task: &Task,
+        created_at: f64,
+        ready: Ready,
+        polls: u32,
+        elapsed_ms: f64,
+    ) -> Recognition {
         let (w, h) = task.scaling.map_or((f64::INFINITY, f64::INFINITY), |s| {
             (f64::from(s.sent_width), f64::from(s.sent_height))
         });
@@ -615,8 +632,8 @@ impl Inner {
             scaling: task.scaling,
             placement: task.placement,
             timing: Timing {
-                created_at: task.created_at,
-                elapsed_ms,
+                created_at: from_ms(created_at),
+                elapsed: from_ms(elapsed_ms),
                 polls,
             },
         }
@@ -637,7 +654,8 @@ impl Inner {
         let started = created.unwrap_or_else(now_ms);
         let progress = self.reporter(options, started);
         let id = &task.task_id;
-        let since_created = || (now_ms() - task.created_at).max(0.0) / 1000.0;
+        let created_at = task.created_at.map_or(started, ms);
+        let since_created = || (now_ms() - created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =
             (0u32, 0.0f64, 0.0f64, 0u32);
@@ -657,13 +675,13 @@ impl Inner {
             poll_now = false;
             polls += 1;
             let polled = self
-                .poll(id, task.created_at, cancel)
+                .poll(id, created_at, cancel)
                 .await
                 .map(|(poll, sent_at)| {
                     // The schedule counts from when the poll was sent: it may
                     // have waited its turn at the gate, and the next one must
                     // still come MIN_INTERVAL after it.
-                    last_poll = (sent_at - task.created_at).max(0.0) / 1000.0;
+                    last_poll = (sent_at - created_at).max(0.0) / 1000.0;
                     poll
                 });
             match polled {
@@ -674,16 +692,17 @@ impl Inner {
                     faults = 0;
                     provider = provider.or(p);
                     last_unfinished = last_poll;
-                    progress.emit(&status, polls, id);
+                    progress.emit(ProgressStatus::Polled(status.into()), polls, id);
                 }
                 Ok(Poll::Ready(ready)) => {
                     let who = provider.clone().or_else(|| ready.provider.clone());
                     self.learner
                         .borrow_mut()
                         .observe(who.as_deref(), last_unfinished, last_poll);
-                    progress.emit("ready", polls, id);
+                    progress.emit(ProgressStatus::Ready, polls, id);
                     return Ok(Self::finish(
                         task,
+                        created_at,
                         ready,
                         polls,
                         (now_ms() - started).max(0.0),
@@ -704,9 +723,9 @@ impl Inner {
                 }
                 Err(e) => {
                     match e.kind {
-                        Kind::Api => progress.emit("failed", polls, id),
+                        Kind::Api => progress.emit(ProgressStatus::Failed, polls, id),
                         Kind::Aborted => {}
-                        _ => progress.emit("error", polls, id),
+                        _ => progress.emit(ProgressStatus::Error, polls, id),
                     }
                     return Err(e.with_task(id));
                 }

@@ -44,22 +44,44 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// `ms` milliseconds (already checked to be finite and within range), as
-/// the JS binding reads its options.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+/// `ms` milliseconds (finite and not negative; beyond `u64::MAX` µs
+/// saturates), as JS counts time.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub(crate) fn from_ms(ms: f64) -> Duration {
     Duration::from_micros((ms * 1000.0).round() as u64)
 }
 
+/// An option as a message names it: a Rust caller reads the field it set,
+/// with the JS option's name beside it where the two differ
+/// (`timeout (timeoutMs)`); the JS binding's own checks name the JS
+/// option alone (`options.timeoutMs`).
+#[derive(Clone, Copy)]
+pub(crate) enum Name<'a> {
+    /// A field of the Rust API, and the JS option it is read from.
+    Field(&'static str, &'static str),
+    /// A JS option, as the binding reads it.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    Js(&'a str),
+}
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Name::Field(rust, js) if rust == js => f.write_str(rust),
+            Name::Field(rust, js) => write!(f, "{rust} ({js})"),
+            Name::Js(js) => write!(f, "options.{js}"),
+        }
+    }
+}
+
 /// Checks that `value` is finite and within `min..=max`.
-fn check_range(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
+fn check_range(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
     if !value.is_finite() {
-        return Err(invalid(format!("options.{name} must be a finite number")));
+        return Err(invalid(format!("{name} must be a finite number")));
     }
     if !(min..=max).contains(&value) {
         return Err(invalid(format!(
-            "options.{name} must be between {} and {}, not {}",
+            "{name} must be between {} and {}, not {}",
             Num(min),
             Num(max),
             Num(value)
@@ -69,10 +91,10 @@ fn check_range(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
 }
 
 /// Checks that `value` is a whole number within `min..=max`.
-pub(crate) fn check_whole(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
+pub(crate) fn check_whole(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
     if value.fract() != 0.0 {
         return Err(invalid(format!(
-            "options.{name} must be a whole number, not {}",
+            "{name} must be a whole number, not {}",
             Num(value)
         )));
     }
@@ -81,7 +103,7 @@ pub(crate) fn check_whole(name: &str, value: f64, min: f64, max: f64) -> Result<
 
 /// Checks a duration in ms (as JS gives it): finite and within
 /// 1 ms ..= [`MAX_TIMEOUT`].
-pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
+pub(crate) fn check_ms(name: Name<'_>, value: f64) -> Result<()> {
     check_range(name, value, 1.0, ms(MAX_TIMEOUT))
 }
 
@@ -90,7 +112,7 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
 /// read a page's JavaScript).
 ///
 /// ```
-/// use anysolver_coordinates::Config;
+/// use anysolver_coordinates::{Auth, Config};
 /// use std::time::Duration;
 /// let config = Config::new("anysolver_...")
 ///     .with_endpoint("http://127.0.0.1:8080")
@@ -99,17 +121,13 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
 /// assert_eq!(config.request_timeout, Duration::from_secs(25));
 ///
 /// let public_page = Config::relay("https://relay.example.com");
-/// assert!(public_page.validate().is_ok() && public_page.client_key.is_empty());
+/// assert!(public_page.validate().is_ok() && public_page.auth == Auth::Relay);
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
-    /// The API key (`anysolver_...`). Never printed, logged or put in an
-    /// error. Empty for a client of a relay.
-    pub client_key: String,
-    /// Requests go to a relay that adds the key itself (`relay`): none is
-    /// sent, and `client_key` must be empty. See [`Config::relay`].
-    pub relay: bool,
+    /// How requests are authenticated: with the API key, or by a relay.
+    pub auth: Auth,
     /// Base URL of the API (`endpoint`). Default [`DEFAULT_ENDPOINT`].
     pub endpoint: String,
     /// Default routing of every task.
@@ -141,12 +159,43 @@ pub struct Config {
     pub fetch: Option<js_sys::Function>,
 }
 
+/// How a client's requests are authenticated.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// With the API key (`clientKey`, `anysolver_...`), sent in every
+    /// request's body. Never printed, logged or put in an error.
+    Key(String),
+    /// By a relay at the endpoint, which holds the key and adds it to
+    /// what it forwards (`relay: true`): no key is sent, or known here.
+    Relay,
+}
+
+impl Auth {
+    /// The key to send: `None` through a relay.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Auth::Key(key) => Some(key),
+            Auth::Relay => None,
+        }
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Key(_) => f.debug_tuple("Key").field(&Redacted).finish(),
+            Auth::Relay => f.write_str("Relay"),
+        }
+    }
+}
+
 impl Config {
-    /// The defaults, with `client_key`.
+    /// The defaults, with the API key `client_key`.
     pub fn new(client_key: impl Into<String>) -> Self {
         Self {
-            client_key: client_key.into(),
-            relay: false,
+            auth: Auth::Key(client_key.into()),
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             routing: Routing::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -164,16 +213,10 @@ impl Config {
     /// known here. For public web pages.
     pub fn relay(endpoint: impl Into<String>) -> Self {
         Self {
-            relay: true,
+            auth: Auth::Relay,
             endpoint: endpoint.into(),
             ..Self::new(String::new())
         }
-    }
-
-    /// The key to send: `None` through a relay.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn key(&self) -> Option<&str> {
-        (!self.relay).then_some(self.client_key.as_str())
     }
 
     /// This configuration with another base URL.
@@ -236,58 +279,61 @@ impl Config {
 
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
-        if self.relay {
-            if !self.client_key.is_empty() {
+        match &self.auth {
+            Auth::Relay if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT => {
                 return Err(invalid(
-                    "options.relay and options.clientKey exclude each other: the relay holds the key, \
-                     so the page must not (drop clientKey)"
+                    "a relay client (relay: true) needs your relay's URL as its endpoint, not the service's"
                         .to_owned(),
                 ));
             }
-            if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT {
-                return Err(invalid(
-                    "options.relay needs options.endpoint: your relay's URL, not the service's"
-                        .to_owned(),
+            Auth::Key(key) if key.trim().is_empty() => {
+                return Err(Error::validation(
+                    "MISSING_CLIENT_KEY",
+                    "the API key (clientKey) must be a non-empty string, or use a relay (relay: true) at your relay's endpoint",
                 ));
             }
-        } else if self.client_key.trim().is_empty() {
-            return Err(Error::validation(
-                "MISSING_CLIENT_KEY",
-                "options.clientKey must be a non-empty string (or set options.relay with your relay's endpoint)",
-            ));
+            _ => {}
         }
         let lower = self.endpoint.trim().to_ascii_lowercase();
         if lower.starts_with("http://") {
             if !self.allow_insecure_http && !is_loopback_url(&lower) {
                 return Err(invalid(format!(
-                    "options.endpoint {} would send your API key unencrypted: use https://, \
+                    "endpoint {} would send your API key unencrypted: use https://, \
                      or http:// only to this machine (localhost, 127.0.0.1, [::1]); \
-                     set options.allowInsecureHttp to send it in clear anyway",
+                     set allow_insecure_http (allowInsecureHttp) to send it in clear anyway",
                     Quoted(&snippet(&self.endpoint))
                 )));
             }
         } else if !lower.starts_with("https://") {
             return Err(invalid(format!(
-                "options.endpoint must be an http(s) URL, not {}",
+                "endpoint must be an http(s) URL, not {}",
                 Quoted(&snippet(&self.endpoint))
             )));
         }
-        check_ms("timeoutMs", ms(self.timeout))?;
-        check_ms("requestTimeoutMs", ms(self.request_timeout))?;
+        check_ms(Name::Field("timeout", "timeoutMs"), ms(self.timeout))?;
+        check_ms(
+            Name::Field("request_timeout", "requestTimeoutMs"),
+            ms(self.request_timeout),
+        )?;
         check_whole(
-            "maxImageBytes",
+            Name::Field("limits.max_bytes", "maxImageBytes"),
             self.limits.max_bytes as f64,
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?;
         check_whole(
-            "maxImageSide",
+            Name::Field("limits.max_side", "maxImageSide"),
             f64::from(self.limits.max_side),
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
         if let Some(n) = self.max_in_flight {
-            check_whole("maxRequestsInFlight", n as f64, 1.0, MAX_IN_FLIGHT)?;
+            check_whole(
+                Name::Field("max_in_flight", "maxRequestsInFlight"),
+                n as f64,
+                1.0,
+                MAX_IN_FLIGHT,
+            )?;
         }
         self.routing.validate()
     }
@@ -296,8 +342,7 @@ impl Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("client_key", &Redacted)
-            .field("relay", &self.relay)
+            .field("auth", &self.auth)
             .field("endpoint", &self.endpoint)
             .field("routing", &self.routing)
             .field("timeout", &self.timeout)
@@ -366,8 +411,9 @@ impl WaitOptions {
 
     /// Checks the deadline.
     pub fn validate(&self) -> Result<()> {
-        self.timeout
-            .map_or(Ok(()), |t| check_ms("timeoutMs", ms(t)))
+        self.timeout.map_or(Ok(()), |t| {
+            check_ms(Name::Field("timeout", "timeoutMs"), ms(t))
+        })
     }
 }
 
@@ -470,8 +516,8 @@ impl SolveOptions {
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
         for (name, clicks) in [
-            ("minClicks", self.min_clicks),
-            ("maxClicks", self.max_clicks),
+            (Name::Field("min_clicks", "minClicks"), self.min_clicks),
+            (Name::Field("max_clicks", "maxClicks"), self.max_clicks),
         ] {
             if let Some(n) = clicks {
                 check_whole(name, f64::from(n), 1.0, f64::from(MAX_CLICKS))?;
@@ -481,7 +527,7 @@ impl SolveOptions {
             && min > max
         {
             return Err(invalid(format!(
-                "options.minClicks ({min}) is greater than options.maxClicks ({max})"
+                "min_clicks (minClicks) is greater than max_clicks (maxClicks): {min} > {max}"
             )));
         }
         if self
@@ -489,13 +535,11 @@ impl SolveOptions {
             .as_ref()
             .is_some_and(|c| c.len() > MAX_COMMENT_BYTES)
         {
-            return Err(invalid(
-                "options.comment is longer than 10,000 bytes".to_owned(),
-            ));
+            return Err(invalid("comment is longer than 10,000 bytes".to_owned()));
         }
         if self.region.is_some_and(|r| !r.is_valid()) {
             return Err(invalid(
-                "options.region needs finite x and y, a positive width and height, \
+                "region needs finite x and y, a positive width and height, \
                  and a positive viewportWidth if one is given"
                     .to_owned(),
             ));
@@ -537,7 +581,7 @@ mod tests {
         let e = c.validate().unwrap_err();
         assert_eq!(
             e.message,
-            "options.timeoutMs must be between 1 and 86400000, not 0"
+            "timeout (timeoutMs) must be between 1 and 86400000, not 0"
         );
         let c = Config::new("k").with_request_timeout(Duration::from_secs(2 * 86_400));
         assert!(
@@ -560,16 +604,11 @@ mod tests {
     #[test]
     fn a_relay_client_has_an_endpoint_and_no_key() {
         let c = Config::relay("https://relay.example.com");
-        assert_eq!((code(c.validate()), c.key()), ("ok".into(), None));
-        assert_eq!(Config::new("k").key(), Some("k"));
-        let mut with_key = Config::relay("https://relay.example.com");
-        with_key.client_key = "anysolver_x".into();
-        assert!(
-            with_key
-                .validate()
-                .unwrap_err()
-                .message
-                .contains("exclude each other")
+        assert_eq!((code(c.validate()), c.auth.key()), ("ok".into(), None));
+        assert_eq!(Config::new("k").auth.key(), Some("k"));
+        assert_eq!(
+            format!("{:?}", Config::new("anysolver_x").auth),
+            "Key([redacted])"
         );
         let nowhere = Config::relay(DEFAULT_ENDPOINT);
         assert!(
@@ -581,7 +620,7 @@ mod tests {
         );
         let e = Config::new("").validate().unwrap_err();
         assert_eq!(e.code, "MISSING_CLIENT_KEY");
-        assert!(e.message.contains("options.relay"), "{}", e.message);
+        assert!(e.message.contains("relay: true"), "{}", e.message);
     }
 
     #[test]
@@ -644,7 +683,10 @@ mod tests {
         let ok = SolveOptions::default().with_clicks(1, 3);
         assert_eq!(code(ok.validate()), "ok");
         let swapped = SolveOptions::default().with_clicks(4, 3);
-        assert!(swapped.validate().unwrap_err().message.contains("greater"));
+        assert_eq!(
+            swapped.validate().unwrap_err().message,
+            "min_clicks (minClicks) is greater than max_clicks (maxClicks): 4 > 3"
+        );
         let zero = SolveOptions::default().with_clicks(0, 0);
         assert_eq!(code(zero.validate()), "INVALID_OPTION");
         let long = SolveOptions::default().with_comment("x".repeat(20_000));

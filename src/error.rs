@@ -136,7 +136,11 @@ impl Error {
     /// A new error with no optional detail; `retryable` follows from the
     /// kind (network faults and one request's time limit are worth another
     /// try, the rest is not).
-    pub fn new(kind: Kind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: Kind,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         let retryable = matches!(kind, Kind::Network | Kind::Timeout);
         Self::with_retry(kind, code, message, retryable)
     }

@@ -76,25 +76,32 @@ mod client;
 mod transport;
 
 pub use config::{
-    Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES, MAX_TIMEOUT,
-    SolveOptions, WaitOptions,
+    Auth, Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES,
+    MAX_TIMEOUT, SolveOptions, WaitOptions,
 };
 pub use error::{Error, Kind, Result};
-pub use image::region::{Crop, Placement, Region};
+pub use image::region::{Placement, Region};
 pub use image::sizing::{Limits, Scaling};
 pub use point::{Point, RejectedPoint};
-pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Routing, SelectionMode};
-pub use task::{Progress, Recognition, Task, TaskState, Timing};
+pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Raw, Routing, SelectionMode};
+pub use task::{Progress, ProgressStatus, Recognition, Task, TaskState, TaskStatus, Timing};
 pub use task_id::TaskId;
 
-#[cfg(target_arch = "wasm32")]
-pub use bindings::{CoordinatesClient, to_client_points};
 #[cfg(target_arch = "wasm32")]
 pub use client::Client;
 #[cfg(target_arch = "wasm32")]
 pub use config::OnProgress;
 #[cfg(target_arch = "wasm32")]
 pub use image::Image;
+
+/// The JS API as Rust sees it: the class `CoordinatesClient` and the
+/// function `toClientPoints` that the npm package exports, for Rust code
+/// that builds the JS objects itself or tests the JS contract. A Rust
+/// program solves with [`Client`] instead.
+#[cfg(target_arch = "wasm32")]
+pub mod js {
+    pub use crate::bindings::{CoordinatesClient, to_client_points};
+}
 
 /// Not part of the API, and outside semver: the internals that this
 /// repository's fuzz targets, benchmarks, load generator and tests drive

@@ -204,7 +204,7 @@ pub fn locate(
         Error::image(
             "REGION_OUTSIDE_IMAGE",
             format!(
-                "options.region lies outside the {width}×{height} pixel screenshot (check x, y and viewportWidth)"
+                "region lies outside the {width}×{height} pixel screenshot (check x, y and viewportWidth)"
             ),
         )
     })?;

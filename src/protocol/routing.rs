@@ -218,7 +218,7 @@ impl Routing {
         if self.fallback_providers.iter().any(blank) {
             return Err(Error::validation(
                 "INVALID_OPTION",
-                "fallbackProviders must hold non-empty provider names",
+                "fallback_providers (fallbackProviders) must hold non-empty provider names",
             ));
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! contract of errors.
 
 use crate::support::*;
-use anysolver_coordinates::CoordinatesClient;
+use anysolver_coordinates::js::CoordinatesClient;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 

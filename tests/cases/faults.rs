@@ -11,7 +11,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 async fn setup(
     provider: &str,
     extra: &str,
-) -> (Challenge, String, anysolver_coordinates::CoordinatesClient) {
+) -> (
+    Challenge,
+    String,
+    anysolver_coordinates::js::CoordinatesClient,
+) {
     let c = challenge(21, 400, 300, "png").await;
     let key = account().await;
     let mut o = json(extra);

@@ -4,7 +4,8 @@
 
 use crate::support::{account, assert_close, challenge, js, sandbox, sleep, stats};
 use anysolver_coordinates::{
-    Client, Config, Image, Kind, Progress, Routing, SolveOptions, Task, WaitOptions,
+    Client, Config, Image, Kind, Progress, ProgressStatus, Routing, SolveOptions, Task, TaskStatus,
+    WaitOptions,
 };
 use std::cell::RefCell;
 use std::future::Future;
@@ -101,15 +102,15 @@ async fn rust_creates_then_waits_and_a_task_survives_serialisation() {
         serde_wasm_bindgen::from_value(js_sys::JSON::parse(&String::from(stored)).unwrap())
             .unwrap();
     assert_eq!(back, task);
-    let statuses = Rc::new(RefCell::new(Vec::<String>::new()));
+    let statuses = Rc::new(RefCell::new(Vec::<ProgressStatus>::new()));
     let seen = statuses.clone();
     let options = WaitOptions::default()
         .with_on_progress(move |p: &Progress| seen.borrow_mut().push(p.status.clone()));
     let r = client.wait_for_result(&back, options).await.unwrap();
     assert_close(&pairs(&r.coordinates), &c.answer, 4.0);
-    assert_eq!(statuses.borrow().last().map(String::as_str), Some("ready"));
+    assert_eq!(statuses.borrow().last(), Some(&ProgressStatus::Ready));
     let state = client.get_task_result(&task.task_id).await.unwrap();
-    assert_eq!(state.status, "ready");
+    assert_eq!(state.status, TaskStatus::Ready);
     assert_eq!(stats(&key).await.0, 1);
 }
 
@@ -268,7 +269,7 @@ async fn rust_falls_back_on_the_providers_it_names() {
     let retried: Vec<_> = seen
         .borrow()
         .iter()
-        .filter(|p| p.status == "retrying")
+        .filter(|p| p.status == ProgressStatus::Retrying)
         .map(|p| (p.code.clone(), p.task_id.is_some()))
         .collect();
     assert_eq!(

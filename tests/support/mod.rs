@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use anysolver_coordinates::CoordinatesClient;
+use anysolver_coordinates::js::CoordinatesClient;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
