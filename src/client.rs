@@ -6,7 +6,7 @@
 //! future: dropping it cancels the call (its request in flight is aborted
 //! and nothing more is sent), as does the `signal` in its options.
 
-use crate::config::{Auth, Config, SolveOptions, WaitOptions, from_ms, ms};
+use crate::config::{Auth, Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
 use crate::gate::{self, Class, Gate};
 use crate::image::Image;
@@ -22,8 +22,8 @@ use crate::protocol::{
     Routing, TASK_TYPE, check_points, create_task_body, parse_answer, to_json,
 };
 use crate::recovery::{Next, Recovery, Stage};
-use crate::schedule::{Cadence, Learner, backoff};
-use crate::task::{Progress, ProgressStatus, Recognition, Task, TaskState, TaskStatus, Timing};
+use crate::schedule::{Cadence, Learner, backoff_ms};
+use crate::task::{Progress, Recognition, Status, Task, TaskState, Timing};
 use crate::task_id::TaskId;
 use crate::transport::{self, Cancel, Fetcher, Route, now_ms, random};
 use std::cell::{Cell, RefCell};
@@ -83,14 +83,22 @@ pub struct Client {
 struct Inner {
     config: Config,
     fetcher: Fetcher,
-    /// Where each method's requests go, in the order of [`Method`].
-    routes: [Route; 3],
+    /// Where each method's requests go.
+    routes: Routes,
     learner: RefCell<Learner>,
     /// How many requests are in flight, and who goes next.
     gate: Rc<Gate>,
     /// How many more answers may tell the connection's protocol, which
     /// sets the gate's limit (0: the limit is settled).
     protocol_probes: Cell<u8>,
+}
+
+/// Where each API method's requests go.
+#[derive(Debug)]
+struct Routes {
+    create_task: Route,
+    get_task_result: Route,
+    get_balance: Route,
 }
 
 /// The answers whose protocol a client with the platform's limit reads
@@ -116,11 +124,11 @@ impl Client {
             None => Fetcher::global()?,
         };
         let route = |m: Method| Route::new(m.url(&config.endpoint));
-        let routes = [
-            route(Method::CreateTask),
-            route(Method::GetTaskResult),
-            route(Method::GetBalance),
-        ];
+        let routes = Routes {
+            create_task: route(Method::CreateTask),
+            get_task_result: route(Method::GetTaskResult),
+            get_balance: route(Method::GetBalance),
+        };
         let (limit, protocol_probes) = match config.max_in_flight {
             Some(n) => (n, 0),
             None => match gate::initial_limit(transport::runtime()) {
@@ -219,7 +227,7 @@ impl Client {
                 let (good, rejected) = check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
                 TaskState {
                     task_id,
-                    status: TaskStatus::Ready,
+                    status: Status::Ready,
                     provider: r.provider,
                     cost: r.cost,
                     coordinates: Some(good),
@@ -285,27 +293,21 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn emit(&self, status: ProgressStatus, polls: u32, task_id: &TaskId) {
+    fn emit(&self, status: Status, polls: u32, task_id: &TaskId) {
         self.send(status, polls, Some(task_id), None);
     }
 
     /// A `retrying` event: `code` is what is retried.
     fn retrying(&self, code: &str, polls: u32, task_id: Option<&TaskId>) {
-        self.send(ProgressStatus::Retrying, polls, task_id, Some(code));
+        self.send(Status::Retrying, polls, task_id, Some(code));
     }
 
-    fn send(
-        &self,
-        status: ProgressStatus,
-        polls: u32,
-        task_id: Option<&TaskId>,
-        code: Option<&str>,
-    ) {
+    fn send(&self, status: Status, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
         if let Some(cb) = self.callback {
             cb(&Progress {
                 status,
                 polls,
-                elapsed: from_ms((now_ms() - self.started).max(0.0).round()),
+                elapsed_ms: (now_ms() - self.started).max(0.0).round(),
                 task_id: task_id.cloned(),
                 code: code.map(|c| crate::error::blanked(c, self.secret)),
             });
@@ -365,11 +367,10 @@ impl Inner {
     ) -> Result<Answer> {
         // Wait for a slot (see `gate` for the order); the request's own
         // time limit starts only once it is sent.
-        let [create, poll, balance] = &self.routes;
         let route = match method {
-            Method::CreateTask => create,
-            Method::GetTaskResult => poll,
-            Method::GetBalance => balance,
+            Method::CreateTask => &self.routes.create_task,
+            Method::GetTaskResult => &self.routes.get_task_result,
+            Method::GetBalance => &self.routes.get_balance,
         };
         let slot = cancel.until(self.gate.enter(class)).await?;
         let sent_at = now_ms();
@@ -513,12 +514,12 @@ impl Inner {
                         // not the call's start (the image's preparation and
                         // the wait for a free slot are not the task's age,
                         // which the polls are timed from).
-                        created_at: Some(from_ms(now_ms())),
+                        created_at_ms: Some(now_ms()),
                         scaling: Some(draft.scaling),
                         placement: draft.placement,
                         provider: routing.provider,
                     };
-                    progress.emit(ProgressStatus::Created, 0, &task.task_id);
+                    progress.emit(Status::Created, 0, &task.task_id);
                     return Ok(task);
                 }
                 Err(e) => {
@@ -558,13 +559,9 @@ impl Inner {
                 .await
             {
                 Err(e) if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES => {
-                    let wait = backoff(
-                        attempt,
-                        e.retry_after_ms.map(|ms| ms as f64 / 1000.0),
-                        random(),
-                    );
+                    let wait_ms = backoff_ms(attempt, e.retry_after_ms, random());
                     attempt += 1;
-                    cancel.sleep(wait * 1000.0).await?;
+                    cancel.sleep(wait_ms).await?;
                 }
                 other => break other,
             }
@@ -632,8 +629,8 @@ impl Inner {
             scaling: task.scaling,
             placement: task.placement,
             timing: Timing {
-                created_at: from_ms(created_at),
-                elapsed: from_ms(elapsed_ms),
+                created_at_ms: created_at,
+                elapsed_ms,
                 polls,
             },
         }
@@ -654,7 +651,7 @@ impl Inner {
         let started = created.unwrap_or_else(now_ms);
         let progress = self.reporter(options, started);
         let id = &task.task_id;
-        let created_at = task.created_at.map_or(started, ms);
+        let created_at = task.created_at_ms.unwrap_or(started);
         let since_created = || (now_ms() - created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =
@@ -692,14 +689,14 @@ impl Inner {
                     faults = 0;
                     provider = provider.or(p);
                     last_unfinished = last_poll;
-                    progress.emit(ProgressStatus::Polled(status.into()), polls, id);
+                    progress.emit(status.into(), polls, id);
                 }
                 Ok(Poll::Ready(ready)) => {
                     let who = provider.clone().or_else(|| ready.provider.clone());
                     self.learner
                         .borrow_mut()
                         .observe(who.as_deref(), last_unfinished, last_poll);
-                    progress.emit(ProgressStatus::Ready, polls, id);
+                    progress.emit(Status::Ready, polls, id);
                     return Ok(Self::finish(
                         task,
                         created_at,
@@ -710,22 +707,18 @@ impl Inner {
                 }
                 Err(e) if e.retryable && !e.failed_task && faults < MAX_CONSECUTIVE_FAULTS => {
                     progress.retrying(&e.code, polls, Some(id));
-                    let wait = backoff(
-                        faults,
-                        e.retry_after_ms.map(|ms| ms as f64 / 1000.0),
-                        random(),
-                    );
+                    let wait_ms = backoff_ms(faults, e.retry_after_ms, random());
                     faults += 1;
-                    sleep_before_poll(cancel, wait * 1000.0, &mut last_chance)
+                    sleep_before_poll(cancel, wait_ms, &mut last_chance)
                         .await
                         .map_err(|e| e.with_task(id))?;
                     poll_now = true;
                 }
                 Err(e) => {
                     match e.kind {
-                        Kind::Api => progress.emit(ProgressStatus::Failed, polls, id),
+                        Kind::Api => progress.emit(Status::Failed, polls, id),
                         Kind::Aborted => {}
-                        _ => progress.emit(ProgressStatus::Error, polls, id),
+                        _ => progress.emit(Status::Error, polls, id),
                     }
                     return Err(e.with_task(id));
                 }

@@ -54,34 +54,18 @@ pub(crate) fn from_ms(ms: f64) -> Duration {
 /// An option as a message names it: a Rust caller reads the field it set,
 /// with the JS option's name beside it where the two differ
 /// (`timeout (timeoutMs)`); the JS binding's own checks name the JS
-/// option alone (`options.timeoutMs`).
+/// option alone (`options.timeoutMs`): `prefix` then `name`.
 #[derive(Clone, Copy)]
-pub(crate) enum Name<'a> {
-    /// A field of the Rust API, and the JS option it is read from.
-    Field(&'static str, &'static str),
-    /// A JS option, as the binding reads it.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    Js(&'a str),
-}
-
-impl fmt::Display for Name<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Name::Field(rust, js) if rust == js => f.write_str(rust),
-            Name::Field(rust, js) => write!(f, "{rust} ({js})"),
-            Name::Js(js) => write!(f, "options.{js}"),
-        }
-    }
-}
+pub(crate) struct Name<'a>(pub &'a str, pub &'a str);
 
 /// Checks that `value` is finite and within `min..=max`.
-fn check_range(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
+fn check_range(Name(prefix, name): Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
     if !value.is_finite() {
-        return Err(invalid(format!("{name} must be a finite number")));
+        return Err(invalid(format!("{prefix}{name} must be a finite number")));
     }
     if !(min..=max).contains(&value) {
         return Err(invalid(format!(
-            "{name} must be between {} and {}, not {}",
+            "{prefix}{name} must be between {} and {}, not {}",
             Num(min),
             Num(max),
             Num(value)
@@ -93,8 +77,9 @@ fn check_range(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
 /// Checks that `value` is a whole number within `min..=max`.
 pub(crate) fn check_whole(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
     if value.fract() != 0.0 {
+        let Name(prefix, name) = name;
         return Err(invalid(format!(
-            "{name} must be a whole number, not {}",
+            "{prefix}{name} must be a whole number, not {}",
             Num(value)
         )));
     }
@@ -310,26 +295,26 @@ impl Config {
                 Quoted(&snippet(&self.endpoint))
             )));
         }
-        check_ms(Name::Field("timeout", "timeoutMs"), ms(self.timeout))?;
+        check_ms(Name("", "timeout (timeoutMs)"), ms(self.timeout))?;
         check_ms(
-            Name::Field("request_timeout", "requestTimeoutMs"),
+            Name("", "request_timeout (requestTimeoutMs)"),
             ms(self.request_timeout),
         )?;
         check_whole(
-            Name::Field("limits.max_bytes", "maxImageBytes"),
+            Name("", "limits.max_bytes (maxImageBytes)"),
             self.limits.max_bytes as f64,
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?;
         check_whole(
-            Name::Field("limits.max_side", "maxImageSide"),
+            Name("", "limits.max_side (maxImageSide)"),
             f64::from(self.limits.max_side),
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
         if let Some(n) = self.max_in_flight {
             check_whole(
-                Name::Field("max_in_flight", "maxRequestsInFlight"),
+                Name("", "max_in_flight (maxRequestsInFlight)"),
                 n as f64,
                 1.0,
                 MAX_IN_FLIGHT,
@@ -411,9 +396,8 @@ impl WaitOptions {
 
     /// Checks the deadline.
     pub fn validate(&self) -> Result<()> {
-        self.timeout.map_or(Ok(()), |t| {
-            check_ms(Name::Field("timeout", "timeoutMs"), ms(t))
-        })
+        self.timeout
+            .map_or(Ok(()), |t| check_ms(Name("", "timeout (timeoutMs)"), ms(t)))
     }
 }
 
@@ -516,8 +500,8 @@ impl SolveOptions {
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
         for (name, clicks) in [
-            (Name::Field("min_clicks", "minClicks"), self.min_clicks),
-            (Name::Field("max_clicks", "maxClicks"), self.max_clicks),
+            (Name("", "min_clicks (minClicks)"), self.min_clicks),
+            (Name("", "max_clicks (maxClicks)"), self.max_clicks),
         ] {
             if let Some(n) = clicks {
                 check_whole(name, f64::from(n), 1.0, f64::from(MAX_CLICKS))?;

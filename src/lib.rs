@@ -84,7 +84,7 @@ pub use image::region::{Placement, Region};
 pub use image::sizing::{Limits, Scaling};
 pub use point::{Point, RejectedPoint};
 pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Raw, Routing, SelectionMode};
-pub use task::{Progress, ProgressStatus, Recognition, Task, TaskState, TaskStatus, Timing};
+pub use task::{Progress, Recognition, Status, Task, TaskState, Timing};
 pub use task_id::TaskId;
 
 #[cfg(target_arch = "wasm32")]

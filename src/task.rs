@@ -2,7 +2,6 @@
 //! events. Plain Rust types that derive `Serialize`/`Deserialize`, spelled
 //! in camelCase as JS callers see them.
 
-use crate::config::{from_ms, ms};
 use crate::error::{Error, Kind};
 use crate::image::region::Placement;
 use crate::image::sizing::Scaling;
@@ -13,7 +12,6 @@ pub use crate::task_id::TaskId;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use std::time::Duration;
 
 /// A created task: enough to resume waiting later, even in another
 /// process (it survives `JSON.stringify`, e.g. in `chrome.storage.session`).
@@ -27,12 +25,11 @@ use std::time::Duration;
 pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
-    /// When the service created the task, since the Unix epoch (`None`
-    /// when unknown: the wait counts from its own start). A `Duration`,
-    /// not a `SystemTime`, whose `now()` panics on wasm32-unknown-unknown.
-    /// JS sees ms since the epoch (`createdAt`, NaN when unknown).
-    #[serde(serialize_with = "epoch_ms")]
-    pub created_at: Option<Duration>,
+    /// When the service created the task, ms since the Unix epoch as JS
+    /// counts time (`createdAt`); `None` when unknown: the wait then
+    /// counts from its own start.
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
+    pub created_at_ms: Option<f64>,
     /// The image's original and sent sizes, to map points back; `None`
     /// for a bare task id (points are then returned as sent).
     pub scaling: Option<Scaling>,
@@ -61,7 +58,7 @@ impl<'de> Deserialize<'de> for Task {
                         Some("taskId") => task_id = Some(map.next_value::<TaskId>()?),
                         Some("createdAt") => {
                             if let Scalar::Number(n) = map.next_value::<Scalar>()? {
-                                task.created_at = (n.is_finite() && n >= 0.0).then(|| from_ms(n));
+                                task.created_at_ms = (n.is_finite() && n >= 0.0).then_some(n);
                             }
                         }
                         Some("scaling") => task.scaling = scaling(&map.next_value()?),
@@ -90,7 +87,7 @@ impl Task {
     pub fn from_id(task_id: impl Into<TaskId>) -> Self {
         Self {
             task_id: task_id.into(),
-            created_at: None,
+            created_at_ms: None,
             scaling: None,
             placement: None,
             provider: None,
@@ -136,43 +133,16 @@ fn placement(m: &Members) -> Option<Placement> {
     }
 }
 
-/// A `Duration` as JS counts time: a number of milliseconds.
-mod as_ms {
-    use super::{Deserialize, Deserializer, Duration, Serializer, from_ms, ms};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(ms(*d))
-    }
-
-    /// A finite, non-negative number; anything else is refused.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let n = f64::deserialize(d)?;
-        if n.is_finite() && n >= 0.0 {
-            Ok(from_ms(n))
-        } else {
-            Err(serde::de::Error::custom(
-                "a duration must be a finite, non-negative number of ms",
-            ))
-        }
-    }
-}
-
-/// A time since the Unix epoch as JS counts it: ms, NaN when unknown.
-fn epoch_ms<S: Serializer>(t: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(t.map_or(f64::NAN, ms))
-}
-
 /// When and how long.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Timing {
-    /// When the task was created, since the Unix epoch (`createdAt`, ms).
-    #[serde(with = "as_ms")]
-    pub created_at: Duration,
-    /// How long this call waited (`elapsedMs`).
-    #[serde(rename = "elapsedMs", with = "as_ms")]
-    pub elapsed: Duration,
+    /// When the task was created, ms since the Unix epoch (`createdAt`).
+    #[serde(rename = "createdAt")]
+    pub created_at_ms: f64,
+    /// How long this call waited, ms.
+    pub elapsed_ms: f64,
     /// getTaskResult requests this call made.
     pub polls: u32,
 }
@@ -242,7 +212,7 @@ pub struct TaskState {
     /// The task's id.
     pub task_id: TaskId,
     /// `processing`, `ready`, or a status this crate does not know.
-    pub status: TaskStatus,
+    pub status: Status,
     /// The provider, when named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -260,62 +230,20 @@ pub struct TaskState {
     pub raw: Option<Raw>,
 }
 
-/// What getTaskResult says of a task that has not failed. JS sees the
-/// string.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+/// A task's or a call's status, as JS sees it: the string. A poll
+/// ([`TaskState`]) says `processing`, `ready` or a status this crate does
+/// not know; a progress event ([`Progress`]) says `created`, then each
+/// poll's status, `retrying`, `ready`, `failed` or `error`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
 #[non_exhaustive]
-pub enum TaskStatus {
-    /// `processing`: not solved yet.
-    Processing,
-    /// `ready`: solved.
-    Ready,
-    /// A status this crate does not know, as sent; polling goes on.
-    Other(String),
-}
-
-impl TaskStatus {
-    /// The status as the service spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TaskStatus::Processing => "processing",
-            TaskStatus::Ready => "ready",
-            TaskStatus::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for TaskStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "processing" => TaskStatus::Processing,
-            "ready" => TaskStatus::Ready,
-            _ => TaskStatus::Other(s),
-        }
-    }
-}
-
-impl From<TaskStatus> for String {
-    fn from(s: TaskStatus) -> Self {
-        match s {
-            TaskStatus::Other(s) => s,
-            known => known.as_str().to_owned(),
-        }
-    }
-}
-
-/// Where a call is, as a progress event says. JS sees the string.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum ProgressStatus {
+pub enum Status {
     /// `created`: the task exists.
     Created,
-    /// A poll's answer: the task is not solved yet (`processing`, or a
-    /// status this crate does not know).
-    Polled(TaskStatus),
+    /// `processing`: not solved yet.
+    Processing,
     /// `retrying`: a refused createTask or a failed poll is tried again
-    /// (the event's `code` says why).
+    /// (the progress event's `code` says why).
     Retrying,
     /// `ready`: solved.
     Ready,
@@ -323,41 +251,43 @@ pub enum ProgressStatus {
     Failed,
     /// `error`: the call ends with an error.
     Error,
+    /// A status this crate does not know, as the service sent it; polling
+    /// goes on.
+    Other(String),
 }
 
-impl ProgressStatus {
+impl Status {
     /// The status as JS sees it.
     pub fn as_str(&self) -> &str {
         match self {
-            ProgressStatus::Created => "created",
-            ProgressStatus::Polled(s) => s.as_str(),
-            ProgressStatus::Retrying => "retrying",
-            ProgressStatus::Ready => "ready",
-            ProgressStatus::Failed => "failed",
-            ProgressStatus::Error => "error",
+            Status::Created => "created",
+            Status::Processing => "processing",
+            Status::Retrying => "retrying",
+            Status::Ready => "ready",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Other(s) => s,
         }
     }
 }
 
-impl From<String> for ProgressStatus {
+impl From<String> for Status {
     fn from(s: String) -> Self {
         match s.as_str() {
-            "created" => ProgressStatus::Created,
-            "retrying" => ProgressStatus::Retrying,
-            "ready" => ProgressStatus::Ready,
-            "failed" => ProgressStatus::Failed,
-            "error" => ProgressStatus::Error,
-            _ => ProgressStatus::Polled(s.into()),
+            "created" => Status::Created,
+            "processing" => Status::Processing,
+            "retrying" => Status::Retrying,
+            "ready" => Status::Ready,
+            "failed" => Status::Failed,
+            "error" => Status::Error,
+            _ => Status::Other(s),
         }
     }
 }
 
-impl From<ProgressStatus> for String {
-    fn from(s: ProgressStatus) -> Self {
-        match s {
-            ProgressStatus::Polled(s) => s.into(),
-            known => known.as_str().to_owned(),
-        }
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -368,12 +298,11 @@ impl From<ProgressStatus> for String {
 pub struct Progress {
     /// `created`, then each poll's status (`processing`), `retrying`,
     /// `ready`, `failed` or `error`.
-    pub status: ProgressStatus,
+    pub status: Status,
     /// getTaskResult requests made so far.
     pub polls: u32,
-    /// Time since the call started, to the ms (`elapsedMs`).
-    #[serde(rename = "elapsedMs", with = "as_ms")]
-    pub elapsed: Duration,
+    /// Time since the call started, whole ms.
+    pub elapsed_ms: f64,
     /// The task concerned; `None` while none exists (a createTask being
     /// retried).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -400,8 +329,8 @@ mod tests {
             scaling: None,
             placement: None,
             timing: Timing {
-                created_at: Duration::ZERO,
-                elapsed: Duration::ZERO,
+                created_at_ms: 0.0,
+                elapsed_ms: 0.0,
                 polls: 1,
             },
         }
@@ -439,7 +368,7 @@ mod tests {
     fn a_task_record_round_trips_through_json() {
         let task = Task {
             task_id: "01KF".into(),
-            created_at: Some(Duration::from_millis(1_700_000_000_000)),
+            created_at_ms: Some(1_700_000_000_000.0),
             scaling: Some(Scaling {
                 original_width: 3000,
                 original_height: 2000,
@@ -468,7 +397,7 @@ mod tests {
     #[test]
     fn odd_task_records_are_read_leniently() {
         let t: Task = serde_json::from_str(r#"{"taskId":"a","scaling":{"sentWidth":0}}"#).unwrap();
-        assert_eq!((t.scaling, t.created_at), (None, None));
+        assert_eq!((t.scaling, t.created_at_ms), (None, None));
         let t: Task = serde_json::from_str(
             r#"{"taskId":"a","scaling":{"originalWidth":4,"originalHeight":4,"sentWidth":0,"sentHeight":2}}"#,
         )
@@ -506,8 +435,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (t.scaling, t.placement, t.created_at, t.provider.as_deref()),
-            (None, None, Some(Duration::from_millis(5)), Some("P"))
+            (
+                t.scaling,
+                t.placement,
+                t.created_at_ms,
+                t.provider.as_deref()
+            ),
+            (None, None, Some(5.0), Some("P"))
         );
     }
 

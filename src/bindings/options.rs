@@ -7,14 +7,14 @@
 use super::image::image_from_js;
 use super::to_js;
 use crate::config::{
-    Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, Name, OnProgress,
-    SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
+    Auth, Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, Name,
+    OnProgress, SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
 };
 use crate::error::{Error, Result};
 use crate::image::region::Region;
 use crate::image::sizing::Limits;
 use crate::lenient::Scalar;
-use crate::protocol::{DEFAULT_ENDPOINT, Routing};
+use crate::protocol::Routing;
 use crate::task::Progress;
 use js_sys::Function;
 use serde::Deserialize;
@@ -136,7 +136,7 @@ fn whole(name: &str, v: Scalar, min: f64, max: f64) -> Result<Option<u32>> {
     let Some(n) = number(name, v)? else {
         return Ok(None);
     };
-    check_whole(Name::Js(name), n, min, max)?;
+    check_whole(Name("options.", name), n, min, max)?;
     Ok(Some(n as u32))
 }
 
@@ -154,7 +154,7 @@ fn millis(name: &str, v: Scalar) -> Result<Option<Duration>> {
     let Some(ms) = number(name, v)? else {
         return Ok(None);
     };
-    check_ms(Name::Js(name), ms)?;
+    check_ms(Name("options.", name), ms)?;
     Ok(Some(from_ms(ms)))
 }
 
@@ -203,9 +203,9 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     }
     let f = fields(value)?;
     let relay = boolean("relay", f.scalar("relay"))?.unwrap_or(false);
-    let mut config = match f.scalar("clientKey") {
-        Scalar::Null if relay => Config::relay(DEFAULT_ENDPOINT),
-        Scalar::Text(k) if relay && k.is_empty() => Config::relay(DEFAULT_ENDPOINT),
+    let key = match f.scalar("clientKey") {
+        Scalar::Null if relay => None,
+        Scalar::Text(k) if relay && k.is_empty() => None,
         _ if relay => {
             return Err(invalid(
                 "options.relay and options.clientKey exclude each other: the relay holds the key, \
@@ -219,7 +219,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
                 "options.clientKey (your API key) is required, or options.relay: true with your relay's endpoint",
             ));
         }
-        Scalar::Text(k) => Config::new(k),
+        Scalar::Text(k) => Some(k),
         _ => {
             return Err(Error::validation(
                 "MISSING_CLIENT_KEY",
@@ -227,6 +227,8 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
             ));
         }
     };
+    let mut config = Config::new(String::new());
+    config.auth = key.map_or(Auth::Relay, Auth::Key);
     if let Some(e) = string("endpoint", f.scalar("endpoint"))? {
         config.endpoint = e;
     }

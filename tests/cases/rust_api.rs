@@ -4,8 +4,7 @@
 
 use crate::support::{account, assert_close, challenge, js, sandbox, sleep, stats};
 use anysolver_coordinates::{
-    Client, Config, Image, Kind, Progress, ProgressStatus, Routing, SolveOptions, Task, TaskStatus,
-    WaitOptions,
+    Client, Config, Image, Kind, Progress, Routing, SolveOptions, Status, Task, WaitOptions,
 };
 use std::cell::RefCell;
 use std::future::Future;
@@ -102,15 +101,15 @@ async fn rust_creates_then_waits_and_a_task_survives_serialisation() {
         serde_wasm_bindgen::from_value(js_sys::JSON::parse(&String::from(stored)).unwrap())
             .unwrap();
     assert_eq!(back, task);
-    let statuses = Rc::new(RefCell::new(Vec::<ProgressStatus>::new()));
+    let statuses = Rc::new(RefCell::new(Vec::<Status>::new()));
     let seen = statuses.clone();
     let options = WaitOptions::default()
         .with_on_progress(move |p: &Progress| seen.borrow_mut().push(p.status.clone()));
     let r = client.wait_for_result(&back, options).await.unwrap();
     assert_close(&pairs(&r.coordinates), &c.answer, 4.0);
-    assert_eq!(statuses.borrow().last(), Some(&ProgressStatus::Ready));
+    assert_eq!(statuses.borrow().last(), Some(&Status::Ready));
     let state = client.get_task_result(&task.task_id).await.unwrap();
-    assert_eq!(state.status, TaskStatus::Ready);
+    assert_eq!(state.status, Status::Ready);
     assert_eq!(stats(&key).await.0, 1);
 }
 
@@ -269,7 +268,7 @@ async fn rust_falls_back_on_the_providers_it_names() {
     let retried: Vec<_> = seen
         .borrow()
         .iter()
-        .filter(|p| p.status == ProgressStatus::Retrying)
+        .filter(|p| p.status == Status::Retrying)
         .map(|p| (p.code.clone(), p.task_id.is_some()))
         .collect();
     assert_eq!(
