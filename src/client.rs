@@ -23,7 +23,7 @@ use crate::protocol::{
 };
 use crate::recovery::{Next, Recovery, Stage};
 use crate::schedule::{Cadence, Learner, backoff_ms};
-use crate::task::{Progress, Recognition, Status, Task, TaskState, Timing};
+use crate::task::{Progress, Recognition, Task, TaskState, Timing};
 use crate::task_id::TaskId;
 use crate::transport::{self, Cancel, Fetcher, Route, now_ms, random};
 use std::cell::{Cell, RefCell};
@@ -111,14 +111,13 @@ impl Client {
     /// the wrong option).
     pub fn new(config: Config) -> Result<Self> {
         config.validate()?;
-        let config = Config {
-            auth: match config.auth {
-                Auth::Key(key) => Auth::Key(key.trim().to_owned()),
-                relay => relay,
-            },
+        let mut config = Config {
             endpoint: config.endpoint.trim_end_matches('/').to_owned(),
             ..config
         };
+        if let Auth::Key(key) = &mut config.auth {
+            *key = key.trim().to_owned();
+        }
         let fetcher = match &config.fetch {
             Some(f) => Fetcher::custom(f.clone()),
             None => Fetcher::global()?,
@@ -163,11 +162,6 @@ impl Client {
         options: SolveOptions,
     ) -> Result<Vec<Point>> {
         let result = self.recognize(image, options).await?;
-        self.points(result)
-    }
-
-    /// The points of `result`, as [`Client::solve`] returns them.
-    pub(crate) fn points(&self, result: Recognition) -> Result<Vec<Point>> {
         self.redacted(result.into_points())
     }
 
@@ -216,7 +210,7 @@ impl Client {
         Ok(match poll {
             Poll::Processing { status, provider } => TaskState {
                 task_id,
-                status: status.into(),
+                status,
                 provider,
                 cost: None,
                 coordinates: None,
@@ -227,7 +221,7 @@ impl Client {
                 let (good, rejected) = check_points(&r.coordinates, f64::INFINITY, f64::INFINITY);
                 TaskState {
                     task_id,
-                    status: Status::Ready,
+                    status: "ready".to_owned(),
                     provider: r.provider,
                     cost: r.cost,
                     coordinates: Some(good),
@@ -262,7 +256,7 @@ impl Client {
     /// `result` with the API key blanked out of its error, whatever the
     /// server echoed back into it: every error a method returns passes here.
     fn redacted<T>(&self, result: Result<T>) -> Result<T> {
-        result.map_err(|e| e.redact(self.inner.config.auth.key().unwrap_or_default()))
+        result.map_err(|e| self.inner.redact(e))
     }
 }
 
@@ -293,19 +287,19 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn emit(&self, status: Status, polls: u32, task_id: &TaskId) {
+    fn emit(&self, status: &str, polls: u32, task_id: &TaskId) {
         self.send(status, polls, Some(task_id), None);
     }
 
     /// A `retrying` event: `code` is what is retried.
     fn retrying(&self, code: &str, polls: u32, task_id: Option<&TaskId>) {
-        self.send(Status::Retrying, polls, task_id, Some(code));
+        self.send("retrying", polls, task_id, Some(code));
     }
 
-    fn send(&self, status: Status, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
+    fn send(&self, status: &str, polls: u32, task_id: Option<&TaskId>, code: Option<&str>) {
         if let Some(cb) = self.callback {
             cb(&Progress {
-                status,
+                status: status.to_owned(),
                 polls,
                 elapsed_ms: (now_ms() - self.started).max(0.0).round(),
                 task_id: task_id.cloned(),
@@ -339,12 +333,25 @@ impl Draft {
 }
 
 impl Inner {
+    /// The API key, blanked out of every error and progress event (empty
+    /// through a relay).
+    fn secret(&self) -> &str {
+        self.config.auth.key().unwrap_or_default()
+    }
+
+    /// `e` with the API key blanked out. One function, not one per result
+    /// type.
+    #[inline(never)]
+    fn redact(&self, e: Error) -> Error {
+        e.redact(self.secret())
+    }
+
     /// The progress reporter of a call that started at `started` (ms).
     fn reporter<'a>(&'a self, wait: &'a WaitOptions, started: f64) -> Reporter<'a> {
         Reporter {
             callback: wait.on_progress.as_ref(),
             started,
-            secret: self.config.auth.key().unwrap_or_default(),
+            secret: self.secret(),
         }
     }
 
@@ -519,7 +526,7 @@ impl Inner {
                         placement: draft.placement,
                         provider: routing.provider,
                     };
-                    progress.emit(Status::Created, 0, &task.task_id);
+                    progress.emit("created", 0, &task.task_id);
                     return Ok(task);
                 }
                 Err(e) => {
@@ -651,7 +658,10 @@ impl Inner {
         let started = created.unwrap_or_else(now_ms);
         let progress = self.reporter(options, started);
         let id = &task.task_id;
-        let created_at = task.created_at_ms.unwrap_or(started);
+        let created_at = task
+            .created_at_ms
+            .filter(|t| t.is_finite())
+            .unwrap_or(started);
         let since_created = || (now_ms() - created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =
@@ -689,14 +699,14 @@ impl Inner {
                     faults = 0;
                     provider = provider.or(p);
                     last_unfinished = last_poll;
-                    progress.emit(status.into(), polls, id);
+                    progress.emit(&status, polls, id);
                 }
                 Ok(Poll::Ready(ready)) => {
                     let who = provider.clone().or_else(|| ready.provider.clone());
                     self.learner
                         .borrow_mut()
                         .observe(who.as_deref(), last_unfinished, last_poll);
-                    progress.emit(Status::Ready, polls, id);
+                    progress.emit("ready", polls, id);
                     return Ok(Self::finish(
                         task,
                         created_at,
@@ -716,9 +726,9 @@ impl Inner {
                 }
                 Err(e) => {
                     match e.kind {
-                        Kind::Api => progress.emit(Status::Failed, polls, id),
+                        Kind::Api => progress.emit("failed", polls, id),
                         Kind::Aborted => {}
-                        _ => progress.emit(Status::Error, polls, id),
+                        _ => progress.emit("error", polls, id),
                     }
                     return Err(e.with_task(id));
                 }

@@ -51,21 +51,17 @@ pub(crate) fn from_ms(ms: f64) -> Duration {
     Duration::from_micros((ms * 1000.0).round() as u64)
 }
 
-/// An option as a message names it: a Rust caller reads the field it set,
-/// with the JS option's name beside it where the two differ
-/// (`timeout (timeoutMs)`); the JS binding's own checks name the JS
-/// option alone (`options.timeoutMs`): `prefix` then `name`.
-#[derive(Clone, Copy)]
-pub(crate) struct Name<'a>(pub &'a str, pub &'a str);
-
 /// Checks that `value` is finite and within `min..=max`.
-fn check_range(Name(prefix, name): Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
+/// `name` is the option as the caller set it: the field for a Rust
+/// caller (`timeout`), the option for a JS one (`timeoutMs`), whose
+/// binding checks every number before the core sees it.
+fn check_range(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
     if !value.is_finite() {
-        return Err(invalid(format!("{prefix}{name} must be a finite number")));
+        return Err(invalid(format!("{name} must be a finite number")));
     }
     if !(min..=max).contains(&value) {
         return Err(invalid(format!(
-            "{prefix}{name} must be between {} and {}, not {}",
+            "{name} must be between {} and {}, not {}",
             Num(min),
             Num(max),
             Num(value)
@@ -75,11 +71,10 @@ fn check_range(Name(prefix, name): Name<'_>, value: f64, min: f64, max: f64) -> 
 }
 
 /// Checks that `value` is a whole number within `min..=max`.
-pub(crate) fn check_whole(name: Name<'_>, value: f64, min: f64, max: f64) -> Result<()> {
+pub(crate) fn check_whole(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
     if value.fract() != 0.0 {
-        let Name(prefix, name) = name;
         return Err(invalid(format!(
-            "{prefix}{name} must be a whole number, not {}",
+            "{name} must be a whole number, not {}",
             Num(value)
         )));
     }
@@ -88,7 +83,7 @@ pub(crate) fn check_whole(name: Name<'_>, value: f64, min: f64, max: f64) -> Res
 
 /// Checks a duration in ms (as JS gives it): finite and within
 /// 1 ms ..= [`MAX_TIMEOUT`].
-pub(crate) fn check_ms(name: Name<'_>, value: f64) -> Result<()> {
+pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
     check_range(name, value, 1.0, ms(MAX_TIMEOUT))
 }
 
@@ -267,14 +262,14 @@ impl Config {
         match &self.auth {
             Auth::Relay if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT => {
                 return Err(invalid(
-                    "a relay client (relay: true) needs your relay's URL as its endpoint, not the service's"
+                    "a relay client needs your relay's URL as its endpoint, not the service's"
                         .to_owned(),
                 ));
             }
             Auth::Key(key) if key.trim().is_empty() => {
                 return Err(Error::validation(
                     "MISSING_CLIENT_KEY",
-                    "the API key (clientKey) must be a non-empty string, or use a relay (relay: true) at your relay's endpoint",
+                    "the API key (clientKey) must be a non-empty string",
                 ));
             }
             _ => {}
@@ -295,30 +290,22 @@ impl Config {
                 Quoted(&snippet(&self.endpoint))
             )));
         }
-        check_ms(Name("", "timeout (timeoutMs)"), ms(self.timeout))?;
-        check_ms(
-            Name("", "request_timeout (requestTimeoutMs)"),
-            ms(self.request_timeout),
-        )?;
+        check_ms("timeout", ms(self.timeout))?;
+        check_ms("request_timeout", ms(self.request_timeout))?;
         check_whole(
-            Name("", "limits.max_bytes (maxImageBytes)"),
+            "limits.max_bytes",
             self.limits.max_bytes as f64,
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?;
         check_whole(
-            Name("", "limits.max_side (maxImageSide)"),
+            "limits.max_side",
             f64::from(self.limits.max_side),
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
         if let Some(n) = self.max_in_flight {
-            check_whole(
-                Name("", "max_in_flight (maxRequestsInFlight)"),
-                n as f64,
-                1.0,
-                MAX_IN_FLIGHT,
-            )?;
+            check_whole("max_in_flight", n as f64, 1.0, MAX_IN_FLIGHT)?;
         }
         self.routing.validate()
     }
@@ -396,8 +383,7 @@ impl WaitOptions {
 
     /// Checks the deadline.
     pub fn validate(&self) -> Result<()> {
-        self.timeout
-            .map_or(Ok(()), |t| check_ms(Name("", "timeout (timeoutMs)"), ms(t)))
+        self.timeout.map_or(Ok(()), |t| check_ms("timeout", ms(t)))
     }
 }
 
@@ -500,8 +486,8 @@ impl SolveOptions {
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
         for (name, clicks) in [
-            (Name("", "min_clicks (minClicks)"), self.min_clicks),
-            (Name("", "max_clicks (maxClicks)"), self.max_clicks),
+            ("min_clicks", self.min_clicks),
+            ("max_clicks", self.max_clicks),
         ] {
             if let Some(n) = clicks {
                 check_whole(name, f64::from(n), 1.0, f64::from(MAX_CLICKS))?;
@@ -563,26 +549,23 @@ mod tests {
         assert_eq!(code(c.validate()), "INVALID_OPTION");
         let c = Config::new("k").with_timeout(Duration::ZERO);
         let e = c.validate().unwrap_err();
-        assert_eq!(
-            e.message,
-            "timeout (timeoutMs) must be between 1 and 86400000, not 0"
-        );
+        assert_eq!(e.message, "timeout must be between 1 and 86400000, not 0");
         let c = Config::new("k").with_request_timeout(Duration::from_secs(2 * 86_400));
         assert!(
             c.validate()
                 .unwrap_err()
                 .message
-                .contains("requestTimeoutMs")
+                .contains("request_timeout")
         );
         let c = Config::new("k").with_limits(Limits::new(500_000, 8));
-        assert!(c.validate().unwrap_err().message.contains("maxImageSide"));
-        let c = Config::new("k").with_max_in_flight(0);
         assert!(
             c.validate()
                 .unwrap_err()
                 .message
-                .contains("maxRequestsInFlight")
+                .contains("limits.max_side")
         );
+        let c = Config::new("k").with_max_in_flight(0);
+        assert!(c.validate().unwrap_err().message.contains("max_in_flight"));
     }
 
     #[test]
@@ -604,7 +587,7 @@ mod tests {
         );
         let e = Config::new("").validate().unwrap_err();
         assert_eq!(e.code, "MISSING_CLIENT_KEY");
-        assert!(e.message.contains("relay: true"), "{}", e.message);
+        assert!(e.message.contains("clientKey"), "{}", e.message);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::point::{Point, RejectedPoint};
 use crate::protocol::Raw;
 pub use crate::task_id::TaskId;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// A created task: enough to resume waiting later, even in another
@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for Task {
                         Some("taskId") => task_id = Some(map.next_value::<TaskId>()?),
                         Some("createdAt") => {
                             if let Scalar::Number(n) = map.next_value::<Scalar>()? {
-                                task.created_at_ms = (n.is_finite() && n >= 0.0).then_some(n);
+                                task.created_at_ms = Some(n);
                             }
                         }
                         Some("scaling") => task.scaling = scaling(&map.next_value()?),
@@ -211,8 +211,8 @@ impl Recognition {
 pub struct TaskState {
     /// The task's id.
     pub task_id: TaskId,
-    /// `processing`, `ready`, or a status this crate does not know.
-    pub status: Status,
+    /// As sent; read it with [`TaskState::status`].
+    pub(crate) status: String,
     /// The provider, when named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -230,14 +230,13 @@ pub struct TaskState {
     pub raw: Option<Raw>,
 }
 
-/// A task's or a call's status, as JS sees it: the string. A poll
-/// ([`TaskState`]) says `processing`, `ready` or a status this crate does
-/// not know; a progress event ([`Progress`]) says `created`, then each
-/// poll's status, `retrying`, `ready`, `failed` or `error`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
+/// A task's or a call's status: what [`TaskState::status`] and
+/// [`Progress::status`] return. A poll says `processing`, `ready` or a
+/// status this crate does not know; a progress event says `created`, then
+/// each poll's status, `retrying`, `ready`, `failed` or `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Status {
+pub enum Status<'a> {
     /// `created`: the task exists.
     Created,
     /// `processing`: not solved yet.
@@ -253,12 +252,25 @@ pub enum Status {
     Error,
     /// A status this crate does not know, as the service sent it; polling
     /// goes on.
-    Other(String),
+    Other(&'a str),
 }
 
-impl Status {
+impl<'a> Status<'a> {
+    /// The status spelled `s`.
+    pub fn of(s: &'a str) -> Self {
+        match s {
+            "created" => Status::Created,
+            "processing" => Status::Processing,
+            "retrying" => Status::Retrying,
+            "ready" => Status::Ready,
+            "failed" => Status::Failed,
+            "error" => Status::Error,
+            other => Status::Other(other),
+        }
+    }
+
     /// The status as JS sees it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(self) -> &'a str {
         match self {
             Status::Created => "created",
             Status::Processing => "processing",
@@ -271,23 +283,24 @@ impl Status {
     }
 }
 
-impl From<String> for Status {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "created" => Status::Created,
-            "processing" => Status::Processing,
-            "retrying" => Status::Retrying,
-            "ready" => Status::Ready,
-            "failed" => Status::Failed,
-            "error" => Status::Error,
-            _ => Status::Other(s),
-        }
+impl fmt::Display for Status<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl TaskState {
+    /// What the poll said: `processing`, `ready`, or a status this crate
+    /// does not know.
+    pub fn status(&self) -> Status<'_> {
+        Status::of(&self.status)
+    }
+}
+
+impl Progress {
+    /// Where the call is.
+    pub fn status(&self) -> Status<'_> {
+        Status::of(&self.status)
     }
 }
 
@@ -296,9 +309,8 @@ impl Serialize for Status {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Progress {
-    /// `created`, then each poll's status (`processing`), `retrying`,
-    /// `ready`, `failed` or `error`.
-    pub status: Status,
+    /// As JS sees it; read it with [`Progress::status`].
+    pub(crate) status: String,
     /// getTaskResult requests made so far.
     pub polls: u32,
     /// Time since the call started, whole ms.

@@ -172,7 +172,7 @@ impl CoordinatesClient {
             match what {
                 Submit::CreateTask => to_js(&client.create_task(image, options).await?),
                 Submit::Recognize => to_js(&client.recognize(image, options).await?),
-                Submit::Solve => to_js(&client.points(client.recognize(image, options).await?)?),
+                Submit::Solve => to_js(&client.recognize(image, options).await?.into_points()?),
             }
         })
     }

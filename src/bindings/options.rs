@@ -7,8 +7,8 @@
 use super::image::image_from_js;
 use super::to_js;
 use crate::config::{
-    Auth, Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, Name,
-    OnProgress, SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
+    Auth, Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, OnProgress,
+    SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
 };
 use crate::error::{Error, Result};
 use crate::image::region::Region;
@@ -136,7 +136,7 @@ fn whole(name: &str, v: Scalar, min: f64, max: f64) -> Result<Option<u32>> {
     let Some(n) = number(name, v)? else {
         return Ok(None);
     };
-    check_whole(Name("options.", name), n, min, max)?;
+    check_whole(name, n, min, max)?;
     Ok(Some(n as u32))
 }
 
@@ -154,7 +154,7 @@ fn millis(name: &str, v: Scalar) -> Result<Option<Duration>> {
     let Some(ms) = number(name, v)? else {
         return Ok(None);
     };
-    check_ms(Name("options.", name), ms)?;
+    check_ms(name, ms)?;
     Ok(Some(from_ms(ms)))
 }
 

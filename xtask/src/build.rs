@@ -47,21 +47,46 @@ pub fn browser() -> Result {
 /// `cargo build` of the browser build's wasm: the size-optimised release
 /// profile with the browser build's features.
 pub fn compile_browser() -> Result {
-    logged(
-        &mut cmd(
-            "cargo",
-            &[
-                "build",
-                "--lib",
-                "--release",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                FEATURES,
-            ],
-        ),
-        "compile-browser",
-    )
+    let mut c = cmd(
+        "cargo",
+        &[
+            "build",
+            "--lib",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            FEATURES,
+        ],
+    );
+    c.env("CARGO_ENCODED_RUSTFLAGS", short_paths());
+    logged(&mut c, "compile-browser")
+}
+
+/// The caller's Rust flags, and flags that write the source paths a panic
+/// location names (the dependencies' in the registry, the crate's own)
+/// relative to where they live: what ships names no directory of the
+/// machine that built it. Encoded as cargo reads `CARGO_ENCODED_RUSTFLAGS`
+/// (separated by 0x1f), so that a path may hold spaces.
+fn short_paths() -> String {
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_owned).collect(),
+        _ => std::env::var("RUSTFLAGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    };
+    let registry = crate::util::cargo_home().join("registry").join("src");
+    let sources = std::fs::read_dir(&registry)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|dir| dir.path());
+    for dir in std::iter::once(root()).chain(sources) {
+        flags.push(format!("--remap-path-prefix={}=", dir.display()));
+    }
+    flags.join("\x1f")
 }
 
 /// The browser build (ESM, for browsers, workers and bundlers), optimised
