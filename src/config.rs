@@ -174,8 +174,24 @@ impl fmt::Debug for Auth {
 impl Config {
     /// The defaults, with the API key `client_key`.
     pub fn new(client_key: impl Into<String>) -> Self {
+        Self::authenticated(Auth::Key(client_key.into()))
+    }
+
+    /// The defaults, for a client of the relay at `endpoint`, which holds
+    /// the API key and adds it to what it forwards: no key is sent, or
+    /// known here. For public web pages.
+    pub fn relay(endpoint: impl Into<String>) -> Self {
         Self {
-            auth: Auth::Key(client_key.into()),
+            endpoint: endpoint.into(),
+            ..Self::authenticated(Auth::Relay)
+        }
+    }
+
+    /// The defaults, authenticated by `auth` (a relay's endpoint is still
+    /// to be set).
+    pub fn authenticated(auth: Auth) -> Self {
+        Self {
+            auth,
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             routing: Routing::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -185,17 +201,6 @@ impl Config {
             allow_insecure_http: false,
             #[cfg(target_arch = "wasm32")]
             fetch: None,
-        }
-    }
-
-    /// The defaults, for a client of the relay at `endpoint`, which holds
-    /// the API key and adds it to what it forwards: no key is sent, or
-    /// known here. For public web pages.
-    pub fn relay(endpoint: impl Into<String>) -> Self {
-        Self {
-            auth: Auth::Relay,
-            endpoint: endpoint.into(),
-            ..Self::new(String::new())
         }
     }
 

@@ -28,7 +28,7 @@ pub struct Task {
     /// When the service created the task, ms since the Unix epoch as JS
     /// counts time (`createdAt`); `None` when unknown: the wait then
     /// counts from its own start.
-    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt")]
     pub created_at_ms: Option<f64>,
     /// The image's original and sent sizes, to map points back; `None`
     /// for a bare task id (points are then returned as sent).

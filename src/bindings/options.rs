@@ -227,8 +227,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
             ));
         }
     };
-    let mut config = Config::new(String::new());
-    config.auth = key.map_or(Auth::Relay, Auth::Key);
+    let mut config = Config::authenticated(key.map_or(Auth::Relay, Auth::Key));
     if let Some(e) = string("endpoint", f.scalar("endpoint"))? {
         config.endpoint = e;
     }
