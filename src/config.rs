@@ -44,8 +44,9 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// `ms` milliseconds (finite and not negative; beyond `u64::MAX` µs
-/// saturates), as JS counts time.
+/// `ms` milliseconds (already checked to be finite and within range), as
+/// the JS binding reads its options.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub(crate) fn from_ms(ms: f64) -> Duration {
     Duration::from_micros((ms * 1000.0).round() as u64)

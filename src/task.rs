@@ -26,8 +26,8 @@ pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
     /// When the service created the task, ms since the Unix epoch as JS
-    /// counts time (`createdAt`); `None` when unknown: the wait then
-    /// counts from its own start.
+    /// counts time (`createdAt`, `null` when unknown); `None` when
+    /// unknown: the wait then counts from its own start.
     #[serde(rename = "createdAt")]
     pub created_at_ms: Option<f64>,
     /// The image's original and sent sizes, to map points back; `None`
