@@ -1,15 +1,19 @@
 //! The client's configuration and each call's options, as Rust types, and
 //! their validation. The JS binding fills the same types from its option
-//! objects, so a Rust caller and a JS caller get the same checks and the
-//! same messages (which name options by their JS spelling: `timeoutMs` is
-//! [`Config::timeout`]).
+//! objects, checking each JS value first (its messages name the JS option,
+//! `timeoutMs`); the checks here name the Rust field (`timeout`), with the
+//! JS option beside it where a JS caller meets them too.
+
+pub(crate) mod loopback;
 
 use crate::error::{Error, Result};
-use crate::host::is_loopback_url;
+
 use crate::image::region::Region;
 use crate::image::sizing::Limits;
+use crate::js_number::Num;
+use crate::message::{Quoted, Redacted, snippet};
 use crate::protocol::{DEFAULT_ENDPOINT, Routing};
-use crate::text::{Num, Quoted, Redacted, snippet};
+use loopback::is_loopback_url;
 use std::fmt;
 use std::time::Duration;
 

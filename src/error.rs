@@ -8,10 +8,11 @@
 //! (`kind`, `code`, `retryable`, `errorId`, `httpStatus`, `taskId`).
 //! No message ever contains the API key.
 //!
-//! Depends only on the leaf modules [`crate::text`] and [`crate::task_id`].
+//! Depends only on the leaf modules [`crate::js_number`], [`crate::message`] and [`crate::task_id`].
 
+use crate::js_number::Num;
+use crate::message::{Quoted, REDACTED, snippet};
 use crate::task_id::TaskId;
-use crate::text::{Num, Quoted, REDACTED, snippet};
 use serde::Serialize;
 use std::borrow::Cow;
 

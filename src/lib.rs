@@ -44,21 +44,21 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Leaf modules: the shared vocabulary, which imports nothing else of the crate.
-mod chars;
 mod lenient;
 mod point;
 // Pure, and tested natively; only the client (wasm) uses it.
+mod js_number;
+mod message;
+mod platform_text;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod runtime;
 mod task_id;
-mod text;
 
 mod config;
 mod error;
 // Pure, and tested natively; only the client (wasm) uses it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod gate;
-mod host;
 mod image;
 mod layout;
 mod protocol;
@@ -118,8 +118,8 @@ pub mod __private {
     }
     /// Base64 and data URLs.
     pub mod encoding {
-        pub use crate::chars::Chars;
         pub use crate::image::encoding::*;
+        pub use crate::platform_text::Chars;
     }
     /// Image formats and sizes from their headers.
     pub mod sniff {
@@ -136,7 +136,7 @@ pub mod __private {
         pub use crate::image::plan::*;
         pub use crate::image::source::Source;
     }
-    pub use crate::host::is_loopback_url;
+    pub use crate::config::loopback::is_loopback_url;
 }
 
 /// With the `small-allocator` feature (the npm package's build): talc as

@@ -7,8 +7,8 @@
 //! Node has those); the `base64` crate natively (unit tests, fuzzing), so
 //! that the shipped build carries no second codec.
 
-use crate::chars::Chars;
 use crate::error::{Error, Result};
+use crate::platform_text::Chars;
 use std::fmt;
 
 /// A base64 string or data URL, checked and cleaned but not decoded: what
@@ -93,7 +93,7 @@ pub fn read(input: &Chars) -> Result<Text> {
                     "NOT_AN_IMAGE",
                     format!(
                         "the data URL holds {}, not an image",
-                        crate::text::snippet(&mime)
+                        crate::message::snippet(&mime)
                     ),
                 ));
             }
@@ -161,7 +161,7 @@ fn standard(payload: Chars) -> Option<(Chars, usize, bool)> {
                 other => other,
             })
             .collect();
-        crate::chars::is_base64_alphabet(&cleaned).then(|| Chars::from(cleaned.as_str()))?
+        crate::platform_text::is_base64_alphabet(&cleaned).then(|| Chars::from(cleaned.as_str()))?
     };
     let pad = padding(&base64);
     let body = base64.len() - pad;
@@ -278,7 +278,7 @@ fn from_base64(text: &Chars) -> Option<Vec<u8>> {
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
-    use crate::chars::Chars;
+    use crate::platform_text::Chars;
     use js_sys::{JsString, Uint8Array};
     use wasm_bindgen::prelude::*;
 

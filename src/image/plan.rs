@@ -12,8 +12,8 @@ use super::encoding::{base64_bytes, data_url};
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling, fit_within};
 use super::sniff::{Format, ImageInfo};
-use crate::chars::Chars;
 use crate::error::{Error, Result};
+use crate::platform_text::Chars;
 
 /// An image ready to send.
 #[derive(Clone, Debug)]

@@ -3,7 +3,7 @@
 //! documentation spells them.
 
 use crate::error::{Error, Result};
-use crate::text::{Quoted, snippet};
+use crate::message::{Quoted, snippet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
