@@ -56,12 +56,11 @@ extern "C" {
 }
 
 thread_local! {
-    /// The canvas element samples are drawn on, kept between calls: a new
-    /// one and its context cost more than the sample itself (0.4 of
-    /// 0.6 ms on a 640×480 canvas in Chromium). Never shared with a caller.
-    /// It holds 32 rows of the widest picture sampled (at most
-    /// `maxImageSide` × 32 × 4 bytes, 512 KiB at 4,000 px), and is dropped
-    /// when it cannot be read (a cross-origin picture tainted it).
+    /// The canvas element samples are drawn on, kept between calls because
+    /// making one and its context costs more than a sample. Never shared
+    /// with a caller. It holds the rows of one sample of the widest picture
+    /// sampled (at most `maxImageSide` × 16 × 4 bytes), and is dropped when
+    /// it cannot be read (a cross-origin picture tainted it).
     static SAMPLE: std::cell::RefCell<Option<(CanvasElement, Context2d)>> =
         const { std::cell::RefCell::new(None) };
 }
@@ -128,9 +127,9 @@ impl CanvasPainter {
 
     /// `crop` drawn on a fresh `width`×`height` canvas.
     fn draw(&self, crop: Crop, width: u32, height: u32) -> Result<web_sys::OffscreenCanvas> {
-        // Chromium's "high" (bicubic) costs 4× the default "low" (bilinear)
-        // on a 1920×1080 canvas, and gains nothing until the picture
-        // shrinks more than 2× (bilinear then skips source pixels).
+        // Smoothing "high" (bicubic) costs several times the default "low"
+        // (bilinear), and gains nothing until the picture shrinks more than
+        // 2×, where bilinear starts to skip source pixels.
         let high = width.saturating_mul(2) < crop.width;
         let (canvas, ctx) = self.canvas_2d(width, height, high)?;
         self.draw_part(&ctx, &self.source, crop, 0, width, height)?;
@@ -190,14 +189,11 @@ impl CanvasPainter {
     /// would be over `max_bytes`, by a sample: two bands of eight rows, at
     /// a quarter and three quarters of its height, as a PNG, on the kept
     /// sample canvas (used and left within this one synchronous call, so
-    /// concurrent calls never share it mid-sample). Measured in Chromium on
-    /// the benchmark's canvases: 0.13 ms on the flat 640×480 one, 0.3 to
-    /// 0.5 ms on the photos (whose whole PNGs take 14 to 25 ms and are over
-    /// the limit), the estimate 13 to 15 % over the whole PNG. Four bands
-    /// of four rows cost as much and overestimate by 21 to 24 % (a band's
-    /// first row has no row above to predict it from); four bands of eight
-    /// rows, 2.5× the time for 12 %. Not asked when any PNG of that size
-    /// fits.
+    /// concurrent calls never share it mid-sample). The estimate errs
+    /// high: a band's first row has no row above to predict it from, so
+    /// fewer, taller bands estimate closer for the same cost. `false`
+    /// without asking when any PNG of that size fits, and where there is
+    /// no canvas element to sample on (a worker).
     fn png_over(&self, from: &JsValue, width: u32, height: u32, max_bytes: usize) -> Result<bool> {
         const BANDS: u32 = 2;
         const ROWS: u32 = 8;
@@ -205,8 +201,8 @@ impl CanvasPainter {
             return Ok(false);
         }
         // A canvas element encodes at once (toDataURL); a worker has none,
-        // and an OffscreenCanvas's convertToBlob costs about 4 ms of
-        // latency, more than the sample saves: there PNG is simply tried.
+        // and an OffscreenCanvas's convertToBlob waits longer than the
+        // sample saves: there PNG is simply tried.
         let Some((sample, ctx)) = sample_canvas(width, BANDS * ROWS) else {
             return Ok(false);
         };

@@ -35,7 +35,7 @@ struct Pixels {
 
 /// `src` resized into `dst` as `options` say, as pixels of type `P`: the
 /// typed call, so that only the 8-bit pixel types are compiled in (the
-/// untyped one brings every type's tables, half a megabyte of them).
+/// untyped one brings in the tables of every pixel type).
 fn resize_as<P: PixelTrait>(
     src: &Pixels,
     dst: &mut [u8],
