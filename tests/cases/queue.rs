@@ -66,9 +66,8 @@ async fn requests_wait_their_turn_and_their_time_limit_starts_when_sent() {
 /// Polls that wait their turn at the gate still come a second apart: the
 /// schedule counts from when a poll was sent, not from when it was asked
 /// for. One request at a time, 0.3 s each, and eight tasks solved in 2 to
-/// 5.5 s: more polls are due than go out, and a poll that had waited its
-/// turn used to be followed at once by the next (0.6 s apart, three times
-/// in every run).
+/// 5.5 s: more polls are due than go out, so polls wait their turn, and
+/// no two polls of one task may go out less than a second apart.
 #[wasm_bindgen_test]
 async fn polls_that_waited_their_turn_are_still_a_second_apart() {
     let c = challenge(25, 320, 240, "png").await;
@@ -119,8 +118,8 @@ async fn polls_that_waited_their_turn_are_still_a_second_apart() {
 /// time, each createTask taking 50 ms, and 60 solves asked for after the
 /// first: the first task (solved 0.5 s after it was created) has its poll
 /// queued behind the 60 createTasks asked for before it existed, 3 s of
-/// them, while its call may take 2.5 s. It used to reject with TIMEOUT,
-/// its result ready but never asked for.
+/// them, while its call may take 2.5 s: it must resolve, not reject with
+/// TIMEOUT while its result is ready.
 #[wasm_bindgen_test]
 async fn a_poll_near_its_deadline_goes_before_waiting_creates() {
     let c = challenge(26, 320, 240, "png").await;
