@@ -3,10 +3,10 @@
 //! which sizes and in which encodings until one fits the limits.
 //!
 //! Two painters do the pixel work behind [`Painter`]: the platform's
-//! canvas in browsers and workers (`capture`), and a pure-Rust codec where
-//! there is no canvas (`codec`, the `codec` feature: Node, Deno, Bun,
-//! native Rust). Both are driven by [`encode_within`], so that the same
-//! image comes out at the same size, in the same format, on both.
+//! canvas in browsers and workers (`canvas_painter`), and a pure-Rust
+//! codec where there is no canvas (`codec`, the `codec` feature: Node,
+//! Deno, Bun, native Rust). Both are driven by [`encode_within`], so that
+//! the same image comes out at the same size, in the same format, on both.
 
 use super::encoding::{base64_bytes, data_url};
 use super::region::{Crop, Placement, Region};

@@ -196,6 +196,20 @@ pub fn client_through(key: &str, extra: &str, fetch: &JsValue) -> CoordinatesCli
     client_of(key, with(json(extra), "fetch", fetch))
 }
 
+/// A challenge, a fresh key, and a client of that key forced onto
+/// `provider` (a sandbox provider such as `Vision` or `Fault:html`), with
+/// the options in `extra` (JSON).
+pub async fn setup(provider: &str, extra: &str) -> (Challenge, String, CoordinatesClient) {
+    let c = challenge(21, 400, 300, "png").await;
+    let key = account().await;
+    let o = with(json(extra), "provider", &JsValue::from_str(provider));
+    let client = client(
+        &key,
+        &js_sys::JSON::stringify(&o).unwrap().as_string().unwrap(),
+    );
+    (c, key, client)
+}
+
 fn client_of(key: &str, opts: JsValue) -> CoordinatesClient {
     used_key(key);
     let opts = with(opts, "clientKey", &JsValue::from_str(key));

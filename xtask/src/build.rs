@@ -266,15 +266,13 @@ pub fn finish(dir: &Path, format: &str, level: &str) -> Result {
 /// space and syntax compacted, local variables and parameters renamed.
 /// Every class and function keeps its name (`keep_classnames`,
 /// `keep_fnames`), so stack traces, `console.log(client)` and
-/// `constructor.name` still read `CoordinatesClient`. Measured on the
-/// browser glue: 7,038 B gzipped with esbuild's whitespace and syntax
-/// minification, 6,556 B with this; renaming every name but the four
-/// exports would save 176 B more at the cost of those names.
+/// `constructor.name` still read `CoordinatesClient`; those names cost
+/// little, and are what a caller debugging the package sees.
 ///
 /// The keys of the glue's import object, exactly the names in `imports`
-/// (wasm-bindgen's, each with a hash of 16 hex digits), are renamed as
-/// properties; the answer maps each to its new name, for the wasm.
-/// Measured on the browser build: glue 6,556 to 4,376 B gzipped.
+/// (wasm-bindgen's, each with a hash of 16 hex digits that does not
+/// compress), are renamed as properties; the answer maps each to its new
+/// name, for the wasm.
 pub fn compact_glue(
     js: &Path,
     format: &str,
@@ -355,10 +353,9 @@ pub fn compact_glue(
 /// out of bounds, a division by zero or an out-of-range float conversion
 /// cannot happen in safe Rust (rustc checks and panics explicitly, and a
 /// panic is an explicit `unreachable`), so binaryen may move and drop
-/// loads whose trap was the only effect; measured: 136 B less gzipped.
-/// The custom sections no engine reads go: debug names, the producers
-/// and the target features (which wasm-bindgen has read by then; 112 B
-/// gzipped).
+/// loads whose trap was the only effect. The custom sections no engine
+/// reads go: debug names, the producers and the target features (which
+/// wasm-bindgen has read by then).
 pub fn optimise(wasm: &Path, level: &str) -> Result {
     run_wasm_opt(
         wasm,
