@@ -6,7 +6,7 @@
 //! future: dropping it cancels the call (its request in flight is aborted
 //! and nothing more is sent), as does the `signal` in its options.
 
-use crate::config::{Config, SolveOptions, WaitOptions, ms};
+use crate::config::{Auth, Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
 use crate::gate::{self, Class, Gate};
 use crate::image::Image;
@@ -22,7 +22,7 @@ use crate::protocol::{
     Routing, TASK_TYPE, check_points, create_task_body, parse_answer, to_json,
 };
 use crate::recovery::{Next, Recovery, Stage};
-use crate::schedule::{Cadence, Learner, backoff};
+use crate::schedule::{Cadence, Learner, backoff_ms};
 use crate::task::{Progress, Recognition, Task, TaskState, Timing};
 use crate::task_id::TaskId;
 use crate::transport::{self, Cancel, Fetcher, Route, now_ms, random};
@@ -83,14 +83,22 @@ pub struct Client {
 struct Inner {
     config: Config,
     fetcher: Fetcher,
-    /// Where each method's requests go, in the order of [`Method`].
-    routes: [Route; 3],
+    /// Where each method's requests go.
+    routes: Routes,
     learner: RefCell<Learner>,
     /// How many requests are in flight, and who goes next.
     gate: Rc<Gate>,
     /// How many more answers may tell the connection's protocol, which
     /// sets the gate's limit (0: the limit is settled).
     protocol_probes: Cell<u8>,
+}
+
+/// Where each API method's requests go.
+#[derive(Debug)]
+struct Routes {
+    create_task: Route,
+    get_task_result: Route,
+    get_balance: Route,
 }
 
 /// The answers whose protocol a client with the platform's limit reads
@@ -103,21 +111,23 @@ impl Client {
     /// the wrong option).
     pub fn new(config: Config) -> Result<Self> {
         config.validate()?;
-        let config = Config {
-            client_key: config.client_key.trim().to_owned(),
+        let mut config = Config {
             endpoint: config.endpoint.trim_end_matches('/').to_owned(),
             ..config
         };
+        if let Auth::Key(key) = &mut config.auth {
+            *key = key.trim().to_owned();
+        }
         let fetcher = match &config.fetch {
             Some(f) => Fetcher::custom(f.clone()),
             None => Fetcher::global()?,
         };
         let route = |m: Method| Route::new(m.url(&config.endpoint));
-        let routes = [
-            route(Method::CreateTask),
-            route(Method::GetTaskResult),
-            route(Method::GetBalance),
-        ];
+        let routes = Routes {
+            create_task: route(Method::CreateTask),
+            get_task_result: route(Method::GetTaskResult),
+            get_balance: route(Method::GetBalance),
+        };
         let (limit, protocol_probes) = match config.max_in_flight {
             Some(n) => (n, 0),
             None => match gate::initial_limit(transport::runtime()) {
@@ -186,9 +196,6 @@ impl Client {
         let cancel = self.inner.cancel(&options);
         let mut task = task.clone();
         task.task_id = checked_id(&task.task_id)?;
-        if !task.created_at.is_finite() {
-            task.created_at = now_ms();
-        }
         let result = self.inner.wait(&task, &options, &cancel, None).await;
         self.redacted(result)
     }
@@ -229,7 +236,7 @@ impl Client {
     pub async fn get_balance(&self) -> Result<f64> {
         let cancel = Cancel::new(None, ms(self.inner.config.request_timeout) + 1_000.0);
         let body = to_json(&GetBalanceRequest {
-            client_key: self.inner.config.key(),
+            client_key: self.inner.config.auth.key(),
         })?;
         let answer = self
             .inner
@@ -249,7 +256,7 @@ impl Client {
     /// `result` with the API key blanked out of its error, whatever the
     /// server echoed back into it: every error a method returns passes here.
     fn redacted<T>(&self, result: Result<T>) -> Result<T> {
-        result.map_err(|e| e.redact(&self.inner.config.client_key))
+        result.map_err(|e| self.inner.redact(e))
     }
 }
 
@@ -326,12 +333,25 @@ impl Draft {
 }
 
 impl Inner {
+    /// The API key, blanked out of every error and progress event (empty
+    /// through a relay).
+    fn secret(&self) -> &str {
+        self.config.auth.key().unwrap_or_default()
+    }
+
+    /// `e` with the API key blanked out. One function, not one per result
+    /// type.
+    #[inline(never)]
+    fn redact(&self, e: Error) -> Error {
+        e.redact(self.secret())
+    }
+
     /// The progress reporter of a call that started at `started` (ms).
     fn reporter<'a>(&'a self, wait: &'a WaitOptions, started: f64) -> Reporter<'a> {
         Reporter {
             callback: wait.on_progress.as_ref(),
             started,
-            secret: &self.config.client_key,
+            secret: self.secret(),
         }
     }
 
@@ -354,11 +374,10 @@ impl Inner {
     ) -> Result<Answer> {
         // Wait for a slot (see `gate` for the order); the request's own
         // time limit starts only once it is sent.
-        let [create, poll, balance] = &self.routes;
         let route = match method {
-            Method::CreateTask => create,
-            Method::GetTaskResult => poll,
-            Method::GetBalance => balance,
+            Method::CreateTask => &self.routes.create_task,
+            Method::GetTaskResult => &self.routes.get_task_result,
+            Method::GetBalance => &self.routes.get_balance,
         };
         let slot = cancel.until(self.gate.enter(class)).await?;
         let sent_at = now_ms();
@@ -493,7 +512,7 @@ impl Inner {
                 provider: recovery.provider().map(str::to_owned),
                 ..draft.routing.clone()
             };
-            let body = create_task_body(self.config.key(), draft.task.clone(), &routing)?;
+            let body = create_task_body(self.config.auth.key(), draft.task.clone(), &routing)?;
             match self.send_create(&body, cancel).await {
                 Ok(task_id) => {
                     let task = Task {
@@ -502,7 +521,7 @@ impl Inner {
                         // not the call's start (the image's preparation and
                         // the wait for a free slot are not the task's age,
                         // which the polls are timed from).
-                        created_at: now_ms(),
+                        created_at_ms: Some(now_ms()),
                         scaling: Some(draft.scaling),
                         placement: draft.placement,
                         provider: routing.provider,
@@ -547,13 +566,9 @@ impl Inner {
                 .await
             {
                 Err(e) if e.http_status == Some(429) && attempt < MAX_CREATE_RETRIES => {
-                    let wait = backoff(
-                        attempt,
-                        e.retry_after_ms.map(|ms| ms as f64 / 1000.0),
-                        random(),
-                    );
+                    let wait_ms = backoff_ms(attempt, e.retry_after_ms, random());
                     attempt += 1;
-                    cancel.sleep(wait * 1000.0).await?;
+                    cancel.sleep(wait_ms).await?;
                 }
                 other => break other,
             }
@@ -573,7 +588,7 @@ impl Inner {
     /// the task's state, and when the request was sent (ms).
     async fn poll(&self, task_id: &TaskId, since: f64, cancel: &Cancel) -> Result<(Poll, f64)> {
         let body = to_json(&GetTaskResultRequest {
-            client_key: self.config.key(),
+            client_key: self.config.auth.key(),
             task_id,
         })?;
         let a = self
@@ -592,7 +607,13 @@ impl Inner {
 
     /// The result of a ready task: points checked against the sent image
     /// and mapped back onto the original.
-    fn finish(task: &Task, ready: Ready, polls: u32, elapsed_ms: f64) -> Recognition {
+    fn finish(
+        task: &Task,
+        created_at: f64,
+        ready: Ready,
+        polls: u32,
+        elapsed_ms: f64,
+    ) -> Recognition {
         let (w, h) = task.scaling.map_or((f64::INFINITY, f64::INFINITY), |s| {
             (f64::from(s.sent_width), f64::from(s.sent_height))
         });
@@ -615,7 +636,7 @@ impl Inner {
             scaling: task.scaling,
             placement: task.placement,
             timing: Timing {
-                created_at: task.created_at,
+                created_at_ms: created_at,
                 elapsed_ms,
                 polls,
             },
@@ -637,7 +658,11 @@ impl Inner {
         let started = created.unwrap_or_else(now_ms);
         let progress = self.reporter(options, started);
         let id = &task.task_id;
-        let since_created = || (now_ms() - task.created_at).max(0.0) / 1000.0;
+        let created_at = task
+            .created_at_ms
+            .filter(|t| t.is_finite())
+            .unwrap_or(started);
+        let since_created = || (now_ms() - created_at).max(0.0) / 1000.0;
         let mut provider = task.provider.clone();
         let (mut polls, mut last_poll, mut last_unfinished, mut faults) =
             (0u32, 0.0f64, 0.0f64, 0u32);
@@ -657,13 +682,13 @@ impl Inner {
             poll_now = false;
             polls += 1;
             let polled = self
-                .poll(id, task.created_at, cancel)
+                .poll(id, created_at, cancel)
                 .await
                 .map(|(poll, sent_at)| {
                     // The schedule counts from when the poll was sent: it may
                     // have waited its turn at the gate, and the next one must
                     // still come MIN_INTERVAL after it.
-                    last_poll = (sent_at - task.created_at).max(0.0) / 1000.0;
+                    last_poll = (sent_at - created_at).max(0.0) / 1000.0;
                     poll
                 });
             match polled {
@@ -684,6 +709,7 @@ impl Inner {
                     progress.emit("ready", polls, id);
                     return Ok(Self::finish(
                         task,
+                        created_at,
                         ready,
                         polls,
                         (now_ms() - started).max(0.0),
@@ -691,13 +717,9 @@ impl Inner {
                 }
                 Err(e) if e.retryable && !e.failed_task && faults < MAX_CONSECUTIVE_FAULTS => {
                     progress.retrying(&e.code, polls, Some(id));
-                    let wait = backoff(
-                        faults,
-                        e.retry_after_ms.map(|ms| ms as f64 / 1000.0),
-                        random(),
-                    );
+                    let wait_ms = backoff_ms(faults, e.retry_after_ms, random());
                     faults += 1;
-                    sleep_before_poll(cancel, wait * 1000.0, &mut last_chance)
+                    sleep_before_poll(cancel, wait_ms, &mut last_chance)
                         .await
                         .map_err(|e| e.with_task(id))?;
                     poll_now = true;

@@ -1,15 +1,19 @@
 //! The client's configuration and each call's options, as Rust types, and
 //! their validation. The JS binding fills the same types from its option
-//! objects, so a Rust caller and a JS caller get the same checks and the
-//! same messages (which name options by their JS spelling: `timeoutMs` is
-//! [`Config::timeout`]).
+//! objects, checking each JS value first (its messages name the JS option,
+//! `timeoutMs`); the checks here name the Rust field (`timeout`), with the
+//! JS option beside it where a JS caller meets them too.
+
+pub(crate) mod loopback;
 
 use crate::error::{Error, Result};
-use crate::host::is_loopback_url;
+
 use crate::image::region::Region;
 use crate::image::sizing::Limits;
+use crate::js_number::Num;
+use crate::message::{Quoted, Redacted, snippet};
 use crate::protocol::{DEFAULT_ENDPOINT, Routing};
-use crate::text::{Num, Quoted, Redacted, snippet};
+use loopback::is_loopback_url;
 use std::fmt;
 use std::time::Duration;
 
@@ -53,13 +57,16 @@ pub(crate) fn from_ms(ms: f64) -> Duration {
 }
 
 /// Checks that `value` is finite and within `min..=max`.
+/// `name` is the option as the caller set it: the field for a Rust
+/// caller (`timeout`), the option for a JS one (`timeoutMs`), whose
+/// binding checks every number before the core sees it.
 fn check_range(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
     if !value.is_finite() {
-        return Err(invalid(format!("options.{name} must be a finite number")));
+        return Err(invalid(format!("{name} must be a finite number")));
     }
     if !(min..=max).contains(&value) {
         return Err(invalid(format!(
-            "options.{name} must be between {} and {}, not {}",
+            "{name} must be between {} and {}, not {}",
             Num(min),
             Num(max),
             Num(value)
@@ -72,7 +79,7 @@ fn check_range(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
 pub(crate) fn check_whole(name: &str, value: f64, min: f64, max: f64) -> Result<()> {
     if value.fract() != 0.0 {
         return Err(invalid(format!(
-            "options.{name} must be a whole number, not {}",
+            "{name} must be a whole number, not {}",
             Num(value)
         )));
     }
@@ -90,7 +97,7 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
 /// read a page's JavaScript).
 ///
 /// ```
-/// use anysolver_coordinates::Config;
+/// use anysolver_coordinates::{Auth, Config};
 /// use std::time::Duration;
 /// let config = Config::new("anysolver_...")
 ///     .with_endpoint("http://127.0.0.1:8080")
@@ -99,17 +106,13 @@ pub(crate) fn check_ms(name: &str, value: f64) -> Result<()> {
 /// assert_eq!(config.request_timeout, Duration::from_secs(25));
 ///
 /// let public_page = Config::relay("https://relay.example.com");
-/// assert!(public_page.validate().is_ok() && public_page.client_key.is_empty());
+/// assert!(public_page.validate().is_ok() && public_page.auth == Auth::Relay);
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
-    /// The API key (`anysolver_...`). Never printed, logged or put in an
-    /// error. Empty for a client of a relay.
-    pub client_key: String,
-    /// Requests go to a relay that adds the key itself (`relay`): none is
-    /// sent, and `client_key` must be empty. See [`Config::relay`].
-    pub relay: bool,
+    /// How requests are authenticated: with the API key, or by a relay.
+    pub auth: Auth,
     /// Base URL of the API (`endpoint`). Default [`DEFAULT_ENDPOINT`].
     pub endpoint: String,
     /// Default routing of every task.
@@ -141,12 +144,59 @@ pub struct Config {
     pub fetch: Option<js_sys::Function>,
 }
 
+/// How a client's requests are authenticated.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// With the API key (`clientKey`, `anysolver_...`), sent in every
+    /// request's body. Never printed, logged or put in an error.
+    Key(String),
+    /// By a relay at the endpoint, which holds the key and adds it to
+    /// what it forwards (`relay: true`): no key is sent, or known here.
+    Relay,
+}
+
+impl Auth {
+    /// The key to send: `None` through a relay.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Auth::Key(key) => Some(key),
+            Auth::Relay => None,
+        }
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Key(_) => f.debug_tuple("Key").field(&Redacted).finish(),
+            Auth::Relay => f.write_str("Relay"),
+        }
+    }
+}
+
 impl Config {
-    /// The defaults, with `client_key`.
+    /// The defaults, with the API key `client_key`.
     pub fn new(client_key: impl Into<String>) -> Self {
+        Self::authenticated(Auth::Key(client_key.into()))
+    }
+
+    /// The defaults, for a client of the relay at `endpoint`, which holds
+    /// the API key and adds it to what it forwards: no key is sent, or
+    /// known here. For public web pages.
+    pub fn relay(endpoint: impl Into<String>) -> Self {
         Self {
-            client_key: client_key.into(),
-            relay: false,
+            endpoint: endpoint.into(),
+            ..Self::authenticated(Auth::Relay)
+        }
+    }
+
+    /// The defaults, authenticated by `auth` (a relay's endpoint is still
+    /// to be set).
+    pub fn authenticated(auth: Auth) -> Self {
+        Self {
+            auth,
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             routing: Routing::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -157,23 +207,6 @@ impl Config {
             #[cfg(target_arch = "wasm32")]
             fetch: None,
         }
-    }
-
-    /// The defaults, for a client of the relay at `endpoint`, which holds
-    /// the API key and adds it to what it forwards: no key is sent, or
-    /// known here. For public web pages.
-    pub fn relay(endpoint: impl Into<String>) -> Self {
-        Self {
-            relay: true,
-            endpoint: endpoint.into(),
-            ..Self::new(String::new())
-        }
-    }
-
-    /// The key to send: `None` through a relay.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn key(&self) -> Option<&str> {
-        (!self.relay).then_some(self.client_key.as_str())
     }
 
     /// This configuration with another base URL.
@@ -236,58 +269,53 @@ impl Config {
 
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
-        if self.relay {
-            if !self.client_key.is_empty() {
+        match &self.auth {
+            Auth::Relay if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT => {
                 return Err(invalid(
-                    "options.relay and options.clientKey exclude each other: the relay holds the key, \
-                     so the page must not (drop clientKey)"
+                    "a relay client needs your relay's URL as its endpoint, not the service's"
                         .to_owned(),
                 ));
             }
-            if self.endpoint.trim().trim_end_matches('/') == DEFAULT_ENDPOINT {
-                return Err(invalid(
-                    "options.relay needs options.endpoint: your relay's URL, not the service's"
-                        .to_owned(),
+            Auth::Key(key) if key.trim().is_empty() => {
+                return Err(Error::validation(
+                    "MISSING_CLIENT_KEY",
+                    "the API key (clientKey) must be a non-empty string",
                 ));
             }
-        } else if self.client_key.trim().is_empty() {
-            return Err(Error::validation(
-                "MISSING_CLIENT_KEY",
-                "options.clientKey must be a non-empty string (or set options.relay with your relay's endpoint)",
-            ));
+            _ => {}
         }
         let lower = self.endpoint.trim().to_ascii_lowercase();
         if lower.starts_with("http://") {
             if !self.allow_insecure_http && !is_loopback_url(&lower) {
                 return Err(invalid(format!(
-                    "options.endpoint {} would send your API key unencrypted: use https://, \
+                    "endpoint {} would send your API key unencrypted: use https://, \
                      or http:// only to this machine (localhost, 127.0.0.1, [::1]); \
-                     set options.allowInsecureHttp to send it in clear anyway",
+                     set allow_insecure_http (allowInsecureHttp) to send it in clear anyway",
                     Quoted(&snippet(&self.endpoint))
                 )));
             }
         } else if !lower.starts_with("https://") {
             return Err(invalid(format!(
-                "options.endpoint must be an http(s) URL, not {}",
+                "endpoint must be an http(s) URL, not {}",
                 Quoted(&snippet(&self.endpoint))
             )));
         }
-        check_ms("timeoutMs", ms(self.timeout))?;
-        check_ms("requestTimeoutMs", ms(self.request_timeout))?;
+        check_ms("timeout", ms(self.timeout))?;
+        check_ms("request_timeout", ms(self.request_timeout))?;
         check_whole(
-            "maxImageBytes",
+            "limits.max_bytes",
             self.limits.max_bytes as f64,
             MIN_IMAGE_BYTES,
             MAX_IMAGE_BYTES,
         )?;
         check_whole(
-            "maxImageSide",
+            "limits.max_side",
             f64::from(self.limits.max_side),
             MIN_IMAGE_SIDE,
             MAX_IMAGE_SIDE,
         )?;
         if let Some(n) = self.max_in_flight {
-            check_whole("maxRequestsInFlight", n as f64, 1.0, MAX_IN_FLIGHT)?;
+            check_whole("max_in_flight", n as f64, 1.0, MAX_IN_FLIGHT)?;
         }
         self.routing.validate()
     }
@@ -296,8 +324,7 @@ impl Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("client_key", &Redacted)
-            .field("relay", &self.relay)
+            .field("auth", &self.auth)
             .field("endpoint", &self.endpoint)
             .field("routing", &self.routing)
             .field("timeout", &self.timeout)
@@ -366,8 +393,7 @@ impl WaitOptions {
 
     /// Checks the deadline.
     pub fn validate(&self) -> Result<()> {
-        self.timeout
-            .map_or(Ok(()), |t| check_ms("timeoutMs", ms(t)))
+        self.timeout.map_or(Ok(()), |t| check_ms("timeout", ms(t)))
     }
 }
 
@@ -470,8 +496,8 @@ impl SolveOptions {
     /// Checks every field; `Err` is a `validation` error naming the option.
     pub fn validate(&self) -> Result<()> {
         for (name, clicks) in [
-            ("minClicks", self.min_clicks),
-            ("maxClicks", self.max_clicks),
+            ("min_clicks", self.min_clicks),
+            ("max_clicks", self.max_clicks),
         ] {
             if let Some(n) = clicks {
                 check_whole(name, f64::from(n), 1.0, f64::from(MAX_CLICKS))?;
@@ -481,7 +507,7 @@ impl SolveOptions {
             && min > max
         {
             return Err(invalid(format!(
-                "options.minClicks ({min}) is greater than options.maxClicks ({max})"
+                "min_clicks (minClicks) is greater than max_clicks (maxClicks): {min} > {max}"
             )));
         }
         if self
@@ -489,13 +515,11 @@ impl SolveOptions {
             .as_ref()
             .is_some_and(|c| c.len() > MAX_COMMENT_BYTES)
         {
-            return Err(invalid(
-                "options.comment is longer than 10,000 bytes".to_owned(),
-            ));
+            return Err(invalid("comment is longer than 10,000 bytes".to_owned()));
         }
         if self.region.is_some_and(|r| !r.is_valid()) {
             return Err(invalid(
-                "options.region needs finite x and y, a positive width and height, \
+                "region needs finite x and y, a positive width and height, \
                  and a positive viewportWidth if one is given"
                     .to_owned(),
             ));
@@ -535,41 +559,33 @@ mod tests {
         assert_eq!(code(c.validate()), "INVALID_OPTION");
         let c = Config::new("k").with_timeout(Duration::ZERO);
         let e = c.validate().unwrap_err();
-        assert_eq!(
-            e.message,
-            "options.timeoutMs must be between 1 and 86400000, not 0"
-        );
+        assert_eq!(e.message, "timeout must be between 1 and 86400000, not 0");
         let c = Config::new("k").with_request_timeout(Duration::from_secs(2 * 86_400));
         assert!(
             c.validate()
                 .unwrap_err()
                 .message
-                .contains("requestTimeoutMs")
+                .contains("request_timeout")
         );
         let c = Config::new("k").with_limits(Limits::new(500_000, 8));
-        assert!(c.validate().unwrap_err().message.contains("maxImageSide"));
-        let c = Config::new("k").with_max_in_flight(0);
         assert!(
             c.validate()
                 .unwrap_err()
                 .message
-                .contains("maxRequestsInFlight")
+                .contains("limits.max_side")
         );
+        let c = Config::new("k").with_max_in_flight(0);
+        assert!(c.validate().unwrap_err().message.contains("max_in_flight"));
     }
 
     #[test]
     fn a_relay_client_has_an_endpoint_and_no_key() {
         let c = Config::relay("https://relay.example.com");
-        assert_eq!((code(c.validate()), c.key()), ("ok".into(), None));
-        assert_eq!(Config::new("k").key(), Some("k"));
-        let mut with_key = Config::relay("https://relay.example.com");
-        with_key.client_key = "anysolver_x".into();
-        assert!(
-            with_key
-                .validate()
-                .unwrap_err()
-                .message
-                .contains("exclude each other")
+        assert_eq!((code(c.validate()), c.auth.key()), ("ok".into(), None));
+        assert_eq!(Config::new("k").auth.key(), Some("k"));
+        assert_eq!(
+            format!("{:?}", Config::new("anysolver_x").auth),
+            "Key([redacted])"
         );
         let nowhere = Config::relay(DEFAULT_ENDPOINT);
         assert!(
@@ -581,7 +597,7 @@ mod tests {
         );
         let e = Config::new("").validate().unwrap_err();
         assert_eq!(e.code, "MISSING_CLIENT_KEY");
-        assert!(e.message.contains("options.relay"), "{}", e.message);
+        assert!(e.message.contains("clientKey"), "{}", e.message);
     }
 
     #[test]
@@ -644,7 +660,10 @@ mod tests {
         let ok = SolveOptions::default().with_clicks(1, 3);
         assert_eq!(code(ok.validate()), "ok");
         let swapped = SolveOptions::default().with_clicks(4, 3);
-        assert!(swapped.validate().unwrap_err().message.contains("greater"));
+        assert_eq!(
+            swapped.validate().unwrap_err().message,
+            "min_clicks (minClicks) is greater than max_clicks (maxClicks): 4 > 3"
+        );
         let zero = SolveOptions::default().with_clicks(0, 0);
         assert_eq!(code(zero.validate()), "INVALID_OPTION");
         let long = SolveOptions::default().with_comment("x".repeat(20_000));

@@ -8,10 +8,11 @@
 //! (`kind`, `code`, `retryable`, `errorId`, `httpStatus`, `taskId`).
 //! No message ever contains the API key.
 //!
-//! Depends only on the leaf modules [`crate::text`] and [`crate::task_id`].
+//! Depends only on the leaf modules [`crate::js_number`], [`crate::message`] and [`crate::task_id`].
 
+use crate::js_number::Num;
+use crate::message::{Quoted, REDACTED, snippet};
 use crate::task_id::TaskId;
-use crate::text::{Num, Quoted, REDACTED, snippet};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -136,7 +137,11 @@ impl Error {
     /// A new error with no optional detail; `retryable` follows from the
     /// kind (network faults and one request's time limit are worth another
     /// try, the rest is not).
-    pub fn new(kind: Kind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: Kind,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         let retryable = matches!(kind, Kind::Network | Kind::Timeout);
         Self::with_retry(kind, code, message, retryable)
     }

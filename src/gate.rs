@@ -3,15 +3,13 @@
 //! the gate, so time spent queued here never counts as the server's
 //! silence.
 //!
-//! The limit is where the platform would queue otherwise: a browser (a
-//! page, a worker, an extension's service worker, a Cloudflare Worker)
-//! sends at most 6 requests at once to one HTTP/1.1 origin and holds the
-//! rest, with their timers running; over HTTP/2 or HTTP/3 it multiplexes
-//! them on one connection, and Node's, Deno's and Bun's `fetch` open a
-//! connection per request as needed. So by default ([`initial_limit`],
-//! [`limit_for_protocol`]) the gate lets 6 through where requests can
-//! queue, until an answer shows the connection is HTTP/2 or HTTP/3, and
-//! every request at once where nothing queues them.
+//! The limit stands in for the platform's own queue, which would hold
+//! requests with their timers running: a browser (a page, a worker, an
+//! extension's service worker, a Cloudflare Worker) sends at most
+//! [`HTTP1_LIMIT`] requests at once to one HTTP/1.1 origin and multiplexes
+//! them over HTTP/2 and HTTP/3; Node's, Deno's and Bun's `fetch` queue
+//! nothing. So the gate starts at [`initial_limit`] for the runtime and
+//! follows [`limit_for_protocol`] once an answer shows the protocol.
 //!
 //! The order, while requests wait: a poll goes before every createTask
 //! asked for after its task was created (a task that exists, and is paid
@@ -45,9 +43,9 @@ pub const HTTP1_LIMIT: usize = 6;
 pub const UNLIMITED: usize = usize::MAX;
 
 /// The limit a client starts with unless it is given one, in `runtime`:
-/// [`UNLIMITED`] where its `fetch` queues nothing (Node, Deno, Bun); in
-/// every other runtime's may queue beyond [`HTTP1_LIMIT`] requests to one
-/// origin, until [`limit_for_protocol`] says otherwise.
+/// [`UNLIMITED`] where its `fetch` queues nothing (Node, Deno, Bun), else
+/// [`HTTP1_LIMIT`], since every other runtime's `fetch` may queue beyond it
+/// until [`limit_for_protocol`] says otherwise.
 pub fn initial_limit(runtime: Runtime) -> usize {
     if runtime.fetch_queues_nothing() {
         UNLIMITED

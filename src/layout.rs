@@ -84,9 +84,9 @@ impl Offset {
             });
         }
         if let Some(p) = t.strip_suffix('%') {
-            return crate::text::number(p).and_then(pct);
+            return crate::js_number::number(p).and_then(pct);
         }
-        let px = crate::text::number(t.strip_suffix("px").unwrap_or(t))?;
+        let px = crate::js_number::number(t.strip_suffix("px").unwrap_or(t))?;
         Some(Offset { percent: 0.0, px })
     }
 }

@@ -3,9 +3,9 @@
 //! value, [`or_other`] turns a visitor's refusal into `None`, and
 //! [`Members`] reads an object's scalar members whatever else it holds.
 //! Used by the wire protocol's answers and by Task records read back from
-//! storage. Depends only on [`crate::text`].
+//! storage. Depends only on [`crate::js_number`].
 
-use crate::text::Num;
+use crate::js_number::Num;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -32,7 +32,7 @@ impl Scalar {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Scalar::Number(n) => Some(*n),
-            Scalar::Text(s) => crate::text::number(s),
+            Scalar::Text(s) => crate::js_number::number(s),
             _ => None,
         }
     }

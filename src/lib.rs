@@ -44,21 +44,21 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Leaf modules: the shared vocabulary, which imports nothing else of the crate.
-mod chars;
 mod lenient;
 mod point;
 // Pure, and tested natively; only the client (wasm) uses it.
+mod js_number;
+mod message;
+mod platform_text;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod runtime;
 mod task_id;
-mod text;
 
 mod config;
 mod error;
 // Pure, and tested natively; only the client (wasm) uses it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod gate;
-mod host;
 mod image;
 mod layout;
 mod protocol;
@@ -76,25 +76,32 @@ mod client;
 mod transport;
 
 pub use config::{
-    Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES, MAX_TIMEOUT,
-    SolveOptions, WaitOptions,
+    Auth, Config, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, MAX_CLICKS, MAX_COMMENT_BYTES,
+    MAX_TIMEOUT, SolveOptions, WaitOptions,
 };
 pub use error::{Error, Kind, Result};
-pub use image::region::{Crop, Placement, Region};
+pub use image::region::{Placement, Region};
 pub use image::sizing::{Limits, Scaling};
 pub use point::{Point, RejectedPoint};
-pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Routing, SelectionMode};
-pub use task::{Progress, Recognition, Task, TaskState, Timing};
+pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Raw, Routing, SelectionMode};
+pub use task::{Progress, Recognition, Status, Task, TaskState, Timing};
 pub use task_id::TaskId;
 
-#[cfg(target_arch = "wasm32")]
-pub use bindings::{CoordinatesClient, to_client_points};
 #[cfg(target_arch = "wasm32")]
 pub use client::Client;
 #[cfg(target_arch = "wasm32")]
 pub use config::OnProgress;
 #[cfg(target_arch = "wasm32")]
 pub use image::Image;
+
+/// The JS API as Rust sees it: the class `CoordinatesClient` and the
+/// function `toClientPoints` that the npm package exports, for Rust code
+/// that builds the JS objects itself or tests the JS contract. A Rust
+/// program solves with [`Client`] instead.
+#[cfg(target_arch = "wasm32")]
+pub mod js {
+    pub use crate::bindings::{CoordinatesClient, to_client_points};
+}
 
 /// Not part of the API, and outside semver: the internals that this
 /// repository's fuzz targets, benchmarks, load generator and tests drive
@@ -111,8 +118,8 @@ pub mod __private {
     }
     /// Base64 and data URLs.
     pub mod encoding {
-        pub use crate::chars::Chars;
         pub use crate::image::encoding::*;
+        pub use crate::platform_text::Chars;
     }
     /// Image formats and sizes from their headers.
     pub mod sniff {
@@ -129,7 +136,7 @@ pub mod __private {
         pub use crate::image::plan::*;
         pub use crate::image::source::Source;
     }
-    pub use crate::host::is_loopback_url;
+    pub use crate::config::loopback::is_loopback_url;
 }
 
 /// With the `small-allocator` feature (the npm package's build): talc as

@@ -264,14 +264,14 @@ impl Cadence {
     }
 }
 
-/// How long to wait before retrying after a transient fault, seconds:
+/// How long to wait before retrying after a transient fault, ms:
 /// exponential from 1 s (capped at 8 s), with `jitter` in 0..1 spreading it
 /// by ±25 %, and never less than what the server asked for in `Retry-After`.
-pub fn backoff(attempt: u32, retry_after: Option<f64>, jitter: f64) -> f64 {
+pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> f64 {
     let base = (2f64.powi(attempt.min(3) as i32)).min(8.0);
     let spread = base * (0.75 + 0.5 * jitter.clamp(0.0, 1.0));
-    let asked = retry_after.filter(|s| s.is_finite()).unwrap_or(0.0);
-    spread.max(asked).max(MIN_INTERVAL)
+    let asked = retry_after_ms.map_or(0.0, |ms| ms as f64);
+    (spread.max(MIN_INTERVAL) * 1000.0).max(asked)
 }
 
 #[cfg(test)]
@@ -329,9 +329,9 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_honours_retry_after() {
-        assert!(backoff(0, None, 0.5) >= 1.0);
-        assert!(backoff(3, None, 0.5) > backoff(1, None, 0.5));
-        assert!(backoff(10, None, 1.0) <= 10.0);
-        assert_eq!(backoff(0, Some(7.0), 0.0), 7.0);
+        assert!(backoff_ms(0, None, 0.5) >= 1000.0);
+        assert!(backoff_ms(3, None, 0.5) > backoff_ms(1, None, 0.5));
+        assert!(backoff_ms(10, None, 1.0) <= 10_000.0);
+        assert_eq!(backoff_ms(0, Some(7000), 0.0), 7000.0);
     }
 }

@@ -25,8 +25,11 @@ use std::fmt;
 pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
-    /// Creation time, ms since the epoch (NaN when unknown).
-    pub created_at: f64,
+    /// When the service created the task, ms since the Unix epoch as JS
+    /// counts time (`createdAt`, `null` when unknown); `None` when
+    /// unknown: the wait then counts from its own start.
+    #[serde(rename = "createdAt")]
+    pub created_at_ms: Option<f64>,
     /// The image's original and sent sizes, to map points back; `None`
     /// for a bare task id (points are then returned as sent).
     pub scaling: Option<Scaling>,
@@ -49,13 +52,13 @@ impl<'de> Deserialize<'de> for Task {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Task, A::Error> {
                 let mut task_id = None;
-                let mut task = Task::from_id(TaskId::Number(0), f64::NAN);
+                let mut task = Task::from_id(TaskId::Number(0));
                 while let Some(key) = map.next_key::<Scalar>()? {
                     match key.as_text().as_deref() {
                         Some("taskId") => task_id = Some(map.next_value::<TaskId>()?),
                         Some("createdAt") => {
                             if let Scalar::Number(n) = map.next_value::<Scalar>()? {
-                                task.created_at = n;
+                                task.created_at_ms = Some(n);
                             }
                         }
                         Some("scaling") => task.scaling = scaling(&map.next_value()?),
@@ -80,11 +83,11 @@ impl<'de> Deserialize<'de> for Task {
 }
 
 impl Task {
-    /// A task known only by its id, created `created_at` (ms since epoch).
-    pub fn from_id(task_id: impl Into<TaskId>, created_at: f64) -> Self {
+    /// A task known only by its id, created at an unknown time.
+    pub fn from_id(task_id: impl Into<TaskId>) -> Self {
         Self {
             task_id: task_id.into(),
-            created_at,
+            created_at_ms: None,
             scaling: None,
             placement: None,
             provider: None,
@@ -135,8 +138,9 @@ fn placement(m: &Members) -> Option<Placement> {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Timing {
-    /// When the task was created, ms since the epoch.
-    pub created_at: f64,
+    /// When the task was created, ms since the Unix epoch (`createdAt`).
+    #[serde(rename = "createdAt")]
+    pub created_at_ms: f64,
     /// How long this call waited, ms.
     pub elapsed_ms: f64,
     /// getTaskResult requests this call made.
@@ -207,8 +211,8 @@ impl Recognition {
 pub struct TaskState {
     /// The task's id.
     pub task_id: TaskId,
-    /// `processing`, `ready`, or a status this crate does not know.
-    pub status: String,
+    /// As sent; read it with [`TaskState::status`].
+    pub(crate) status: String,
     /// The provider, when named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -226,17 +230,90 @@ pub struct TaskState {
     pub raw: Option<Raw>,
 }
 
+/// A task's or a call's status: what [`TaskState::status`] and
+/// [`Progress::status`] return. A poll says `processing`, `ready` or a
+/// status this crate does not know; a progress event says `created`, then
+/// each poll's status, `retrying`, `ready`, `failed` or `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Status<'a> {
+    /// `created`: the task exists.
+    Created,
+    /// `processing`: not solved yet.
+    Processing,
+    /// `retrying`: a refused createTask or a failed poll is tried again
+    /// (the progress event's `code` says why).
+    Retrying,
+    /// `ready`: solved.
+    Ready,
+    /// `failed`: the task failed.
+    Failed,
+    /// `error`: the call ends with an error.
+    Error,
+    /// A status this crate does not know, as the service sent it; polling
+    /// goes on.
+    Other(&'a str),
+}
+
+impl<'a> Status<'a> {
+    /// The status spelled `s`.
+    pub fn of(s: &'a str) -> Self {
+        match s {
+            "created" => Status::Created,
+            "processing" => Status::Processing,
+            "retrying" => Status::Retrying,
+            "ready" => Status::Ready,
+            "failed" => Status::Failed,
+            "error" => Status::Error,
+            other => Status::Other(other),
+        }
+    }
+
+    /// The status as JS sees it.
+    pub fn as_str(self) -> &'a str {
+        match self {
+            Status::Created => "created",
+            Status::Processing => "processing",
+            Status::Retrying => "retrying",
+            Status::Ready => "ready",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Status<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TaskState {
+    /// What the poll said: `processing`, `ready`, or a status this crate
+    /// does not know.
+    pub fn status(&self) -> Status<'_> {
+        Status::of(&self.status)
+    }
+}
+
+impl Progress {
+    /// Where the call is.
+    pub fn status(&self) -> Status<'_> {
+        Status::of(&self.status)
+    }
+}
+
 /// A progress event of a call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Progress {
-    /// `created`, then each poll's status (`processing`), `retrying`,
-    /// `ready`, `failed` or `error`.
-    pub status: String,
+    /// As JS sees it; read it with [`Progress::status`].
+    pub(crate) status: String,
     /// getTaskResult requests made so far.
     pub polls: u32,
-    /// Milliseconds since the call started.
+    /// Time since the call started, whole ms.
     pub elapsed_ms: f64,
     /// The task concerned; `None` while none exists (a createTask being
     /// retried).
@@ -264,7 +341,7 @@ mod tests {
             scaling: None,
             placement: None,
             timing: Timing {
-                created_at: 0.0,
+                created_at_ms: 0.0,
                 elapsed_ms: 0.0,
                 polls: 1,
             },
@@ -303,7 +380,7 @@ mod tests {
     fn a_task_record_round_trips_through_json() {
         let task = Task {
             task_id: "01KF".into(),
-            created_at: 1_700_000_000_000.0,
+            created_at_ms: Some(1_700_000_000_000.0),
             scaling: Some(Scaling {
                 original_width: 3000,
                 original_height: 2000,
@@ -332,7 +409,7 @@ mod tests {
     #[test]
     fn odd_task_records_are_read_leniently() {
         let t: Task = serde_json::from_str(r#"{"taskId":"a","scaling":{"sentWidth":0}}"#).unwrap();
-        assert_eq!((t.scaling, t.created_at.is_nan()), (None, true));
+        assert_eq!((t.scaling, t.created_at_ms), (None, None));
         let t: Task = serde_json::from_str(
             r#"{"taskId":"a","scaling":{"originalWidth":4,"originalHeight":4,"sentWidth":0,"sentHeight":2}}"#,
         )
@@ -370,8 +447,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (t.scaling, t.placement, t.created_at, t.provider.as_deref()),
-            (None, None, 5.0, Some("P"))
+            (
+                t.scaling,
+                t.placement,
+                t.created_at_ms,
+                t.provider.as_deref()
+            ),
+            (None, None, Some(5.0), Some("P"))
         );
     }
 

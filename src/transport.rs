@@ -498,7 +498,7 @@ impl Fetcher {
 /// `Retry-After` (seconds, or an HTTP date) in milliseconds, at most an hour.
 fn retry_after(value: &str) -> Option<u64> {
     let value = value.trim();
-    if let Some(secs) = crate::text::number(value) {
+    if let Some(secs) = crate::js_number::number(value) {
         return (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(3_600_000.0) as u64);
     }
     let at = js_sys::Date::parse(value);
@@ -515,6 +515,6 @@ fn network_error(e: &JsValue) -> Error {
         .unwrap_or_else(|| "fetch failed".to_owned());
     Error::network(format!(
         "the request failed: {}",
-        crate::text::snippet(&detail)
+        crate::message::snippet(&detail)
     ))
 }

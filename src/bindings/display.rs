@@ -78,7 +78,7 @@ fn measured(target: &JsValue) -> Result<Shown, &'static str> {
     let value = |prop: &str| style.get_property_value(prop).unwrap_or_default();
     let px = |prop: &str| {
         let v = value(prop);
-        crate::text::number(v.trim().strip_suffix("px").unwrap_or(v.trim()))
+        crate::js_number::number(v.trim().strip_suffix("px").unwrap_or(v.trim()))
             .filter(|v| v.is_finite())
             .unwrap_or(0.0)
     };

@@ -45,11 +45,11 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
 }
 
 /// What a call rejects with: the caller's signal's reason for an abort (as
-/// `fetch` does), else the error with the API key blanked out.
-fn reject(e: Error, key: &str, signal: Option<&AbortSignal>) -> JsValue {
+/// `fetch` does), else the error ([`Client`] has blanked the API key out).
+fn reject(e: &Error, signal: Option<&AbortSignal>) -> JsValue {
     match signal {
         Some(s) if e.kind == Kind::Aborted => s.reason(),
-        _ => js_error(&e.redact(key)),
+        _ => js_error(e),
     }
 }
 
@@ -190,8 +190,7 @@ impl CoordinatesClient {
     }
 
     fn settle_boxed(&self, signal: Option<AbortSignal>, fut: Call) -> Promise {
-        let key = self.client.config().client_key.clone();
-        future_to_promise(async move { fut.await.map_err(|e| reject(e, &key, signal.as_ref())) })
+        future_to_promise(async move { fut.await.map_err(|e| reject(&e, signal.as_ref())) })
     }
 }
 
@@ -203,6 +202,6 @@ fn read_task(value: &JsValue) -> Result<Task, Error> {
             .map_err(|_| Error::invalid_task());
     }
     serde_wasm_bindgen::from_value::<TaskId>(value.clone())
-        .map(|id| Task::from_id(id, f64::NAN))
+        .map(Task::from_id)
         .map_err(|_| Error::invalid_task())
 }

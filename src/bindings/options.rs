@@ -7,7 +7,7 @@
 use super::image::image_from_js;
 use super::to_js;
 use crate::config::{
-    Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, OnProgress,
+    Auth, Config, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, MIN_IMAGE_BYTES, MIN_IMAGE_SIDE, OnProgress,
     SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
 };
 use crate::error::{Error, Result};
@@ -203,15 +203,23 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     }
     let f = fields(value)?;
     let relay = boolean("relay", f.scalar("relay"))?.unwrap_or(false);
-    let client_key = match f.scalar("clientKey") {
-        Scalar::Null if relay => String::new(),
+    let key = match f.scalar("clientKey") {
+        Scalar::Null if relay => None,
+        Scalar::Text(k) if relay && k.is_empty() => None,
+        _ if relay => {
+            return Err(invalid(
+                "options.relay and options.clientKey exclude each other: the relay holds the key, \
+                 so the page must not (drop clientKey)"
+                    .to_owned(),
+            ));
+        }
         Scalar::Null => {
             return Err(Error::validation(
                 "MISSING_CLIENT_KEY",
                 "options.clientKey (your API key) is required, or options.relay: true with your relay's endpoint",
             ));
         }
-        Scalar::Text(k) => k,
+        Scalar::Text(k) => Some(k),
         _ => {
             return Err(Error::validation(
                 "MISSING_CLIENT_KEY",
@@ -219,8 +227,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
             ));
         }
     };
-    let mut config = Config::new(client_key);
-    config.relay = relay;
+    let mut config = Config::authenticated(key.map_or(Auth::Relay, Auth::Key));
     if let Some(e) = string("endpoint", f.scalar("endpoint"))? {
         config.endpoint = e;
     }

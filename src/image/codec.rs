@@ -35,7 +35,7 @@ struct Pixels {
 
 /// `src` resized into `dst` as `options` say, as pixels of type `P`: the
 /// typed call, so that only the 8-bit pixel types are compiled in (the
-/// untyped one brings every type's tables, half a megabyte of them).
+/// untyped one brings in the tables of every pixel type).
 fn resize_as<P: PixelTrait>(
     src: &Pixels,
     dst: &mut [u8],
@@ -534,6 +534,7 @@ mod tests {
     use super::*;
     use crate::image::encoding::decode;
     use crate::image::plan::ready;
+    use crate::image::sniff::samples::heif;
 
     /// A `w`×`h` RGB picture, white with a red `side`-pixel square whose
     /// top-left corner is at (`x`, `y`).
@@ -768,7 +769,7 @@ mod tests {
 
     #[test]
     fn formats_nothing_here_decodes_say_what_to_pass() {
-        let avif = include_avif_header();
+        let avif = heif(b"avif", 2000, 1000);
         let e = prepare_now(avif, None).unwrap_err();
         assert_eq!(
             (e.kind, e.code.as_ref()),
@@ -785,28 +786,6 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code, "UNDECODABLE_IMAGE", "{}", e.message);
-    }
-
-    /// The first boxes of an AVIF file: enough for its format and size.
-    fn include_avif_header() -> Vec<u8> {
-        let boxed = |tag: &[u8], body: &[u8]| {
-            let mut b = u32::try_from(body.len() + 8)
-                .unwrap()
-                .to_be_bytes()
-                .to_vec();
-            b.extend_from_slice(tag);
-            b.extend_from_slice(body);
-            b
-        };
-        let mut ispe = vec![0, 0, 0, 0];
-        ispe.extend_from_slice(&2000u32.to_be_bytes());
-        ispe.extend_from_slice(&1000u32.to_be_bytes());
-        let iprp = boxed(b"iprp", &boxed(b"ipco", &boxed(b"ispe", &ispe)));
-        let mut meta = vec![0, 0, 0, 0];
-        meta.extend_from_slice(&iprp);
-        let mut file = boxed(b"ftyp", b"avif\0\0\0\0mif1");
-        file.extend_from_slice(&boxed(b"meta", &meta));
-        file
     }
 
     /// 2×3 pixels of one grey channel, numbered in reading order.

@@ -7,8 +7,8 @@
 //! Node has those); the `base64` crate natively (unit tests, fuzzing), so
 //! that the shipped build carries no second codec.
 
-use crate::chars::Chars;
 use crate::error::{Error, Result};
+use crate::platform_text::Chars;
 use std::fmt;
 
 /// A base64 string or data URL, checked and cleaned but not decoded: what
@@ -47,9 +47,8 @@ impl fmt::Debug for Text {
 /// header: far more than a PNG, GIF or WebP header needs, and most JPEGs'
 /// frame headers. A header that lies further in (a JPEG whose EXIF segment
 /// holds a thumbnail) is read from the whole, decoded then
-/// ([`super::source::Source::sniff`]). Measured in Chromium: a 128 KiB head
-/// cost a 287 kB screenshot's createTask about 1.5 ms more (`atob`, and
-/// its binary string back into wasm).
+/// ([`super::source::Source::sniff`]). Kept small because every byte of
+/// the head is decoded and copied into wasm for every image given as text.
 pub const HEAD: usize = 4 * 1024;
 
 /// A decoded base64 string or data URL.
@@ -93,7 +92,7 @@ pub fn read(input: &Chars) -> Result<Text> {
                     "NOT_AN_IMAGE",
                     format!(
                         "the data URL holds {}, not an image",
-                        crate::text::snippet(&mime)
+                        crate::message::snippet(&mime)
                     ),
                 ));
             }
@@ -161,7 +160,7 @@ fn standard(payload: Chars) -> Option<(Chars, usize, bool)> {
                 other => other,
             })
             .collect();
-        crate::chars::is_base64_alphabet(&cleaned).then(|| Chars::from(cleaned.as_str()))?
+        crate::platform_text::is_base64_alphabet(&cleaned).then(|| Chars::from(cleaned.as_str()))?
     };
     let pad = padding(&base64);
     let body = base64.len() - pad;
@@ -278,7 +277,7 @@ fn from_base64(text: &Chars) -> Option<Vec<u8>> {
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
-    use crate::chars::Chars;
+    use crate::platform_text::Chars;
     use js_sys::{JsString, Uint8Array};
     use wasm_bindgen::prelude::*;
 
@@ -296,9 +295,8 @@ mod platform {
         #[wasm_bindgen(method, catch, js_name = toBase64)]
         fn to_base64(this: &Octets) -> Result<JsString, JsValue>;
         // A static method is called on its type's Rust name unless
-        // `js_class` says otherwise: without it the glue called
-        // `Octets.fromBase64`, which threw, and every decode fell back to
-        // `atob`.
+        // `js_class` says otherwise: without it the glue would call
+        // `Octets.fromBase64`, which does not exist.
         #[wasm_bindgen(catch, static_method_of = Octets, js_class = "Uint8Array", js_name = fromBase64)]
         fn from_base64(text: &JsString) -> Result<Uint8Array, JsValue>;
         /// `setFromBase64`: decodes `text` into this array, as much as
@@ -325,9 +323,9 @@ mod platform {
     }
 
     /// The platform's base64 of the bytes: `toBase64` where the engine has
-    /// it (one native pass; 3 MB in 0.4 ms in Chromium, against 31 ms for
-    /// a binary string and `btoa`), else (with the codec) Node's `Buffer`,
-    /// else `btoa` of a binary string (one char per byte).
+    /// it (one native pass, far faster than building a binary string for
+    /// `btoa`), else (with the codec) Node's `Buffer`, else `btoa` of a
+    /// binary string (one char per byte).
     pub fn to_base64(bytes: &[u8]) -> Chars {
         let array = Uint8Array::from(bytes);
         if let Ok(text) = array.unchecked_ref::<Octets>().to_base64() {
@@ -344,12 +342,11 @@ mod platform {
     /// How many bytes the engine's base64 decoder reads from `text`
     /// (padding optional, ASCII whitespace skipped), where the engine has
     /// it: native passes of `setFromBase64` into a kept 48 KiB array, so
-    /// that nothing is allocated (Chromium, 287 kB: 8 µs, against 170 µs
-    /// for `Uint8Array.fromBase64`, whose new array of the whole image is
-    /// what costs), faster than the alphabet's RegExp
-    /// ([`Chars::is_base64_alphabet`]), which engines without it (Node
-    /// before 25) still use. `None` there, or when it refuses the text.
-    /// Only counts cross into wasm.
+    /// that nothing is allocated (`Uint8Array.fromBase64` would allocate
+    /// an array of the whole image). Engines without it (Node before 25)
+    /// check with the alphabet's RegExp ([`Chars::is_base64_alphabet`])
+    /// instead. `None` there, or when it refuses the text. Only counts
+    /// cross into wasm.
     pub fn decoded_len(text: &Chars) -> Option<usize> {
         SCRATCH.with(|scratch| {
             let total = text.len();
@@ -389,8 +386,8 @@ mod platform {
     }
 
     /// Node's `Buffer` (Bun's too), which the codec's runtimes have:
-    /// base64 both ways in native code, where `btoa` and `atob` are slow
-    /// (Node 20, 220 kB: `btoa` of a binary string 4.1 ms, `Buffer` 0.45).
+    /// base64 both ways in native code, where `btoa` and `atob` go through
+    /// a binary string, one char per byte.
     #[cfg(feature = "codec")]
     mod node {
         use js_sys::{ArrayBuffer, JsString};

@@ -18,6 +18,7 @@ use web_sys::{Blob, HtmlCanvasElement, HtmlImageElement, ImageBitmap, ImageData,
 /// # }
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Image {
     /// An `HTMLCanvasElement` (its pixels are read; a canvas tainted by
     /// another origin is refused with `TAINTED_CANVAS`).

@@ -3,9 +3,11 @@
 //!
 //! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`],
 //! [`source`], and [`plan`], the one decision about every image) never touches `web-sys`
-//! and is tested natively; `capture` reads JS inputs and paints with the
-//! platform's canvas; `codec` (the `codec` feature) paints in pure Rust
-//! where there is no canvas.
+//! and is tested natively; in wasm, `capture` reads JS inputs,
+//! `canvas_painter` paints with the platform's canvas (through `canvas`,
+//! the platform's image calls), and `png_sample` tells from a sample
+//! whether a PNG would fit; `codec` (the `codec` feature) paints in pure
+//! Rust where there is no canvas.
 
 #[cfg(feature = "codec")]
 pub mod codec;
@@ -17,9 +19,15 @@ pub mod sniff;
 pub mod source;
 
 #[cfg(target_arch = "wasm32")]
+mod canvas;
+#[cfg(target_arch = "wasm32")]
+mod canvas_painter;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod capture;
 #[cfg(target_arch = "wasm32")]
 mod input;
+#[cfg(target_arch = "wasm32")]
+mod png_sample;
 
 #[cfg(target_arch = "wasm32")]
 pub use input::Image;

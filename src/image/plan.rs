@@ -3,17 +3,17 @@
 //! which sizes and in which encodings until one fits the limits.
 //!
 //! Two painters do the pixel work behind [`Painter`]: the platform's
-//! canvas in browsers and workers (`capture`), and a pure-Rust codec where
-//! there is no canvas (`codec`, the `codec` feature: Node, Deno, Bun,
-//! native Rust). Both are driven by [`encode_within`], so that the same
-//! image comes out at the same size, in the same format, on both.
+//! canvas in browsers and workers (`canvas_painter`), and a pure-Rust
+//! codec where there is no canvas (`codec`, the `codec` feature: Node,
+//! Deno, Bun, native Rust). Both are driven by [`encode_within`], so that
+//! the same image comes out at the same size, in the same format, on both.
 
 use super::encoding::{base64_bytes, data_url};
 use super::region::{Crop, Placement, Region};
 use super::sizing::{Limits, Scaling, fit_within};
 use super::sniff::{Format, ImageInfo};
-use crate::chars::Chars;
 use crate::error::{Error, Result};
+use crate::platform_text::Chars;
 
 /// An image ready to send.
 #[derive(Clone, Debug)]
@@ -204,7 +204,7 @@ pub fn locate(
         Error::image(
             "REGION_OUTSIDE_IMAGE",
             format!(
-                "options.region lies outside the {width}×{height} pixel screenshot (check x, y and viewportWidth)"
+                "region lies outside the {width}×{height} pixel screenshot (check x, y and viewportWidth)"
             ),
         )
     })?;

@@ -240,8 +240,40 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageInfo> {
     })
 }
 
+/// Image headers built for the tests of this module and of `codec`.
+#[cfg(test)]
+pub(crate) mod samples {
+    /// The first bytes of an ISO-BMFF file whose `ftyp` box names `brand`,
+    /// then a `meta` box with one `ispe` property of `w`×`h`.
+    pub(crate) fn heif(brand: &[u8; 4], w: u32, h: u32) -> Vec<u8> {
+        let boxed = |tag: &[u8], body: &[u8]| {
+            let mut b = u32::try_from(body.len() + 8)
+                .unwrap()
+                .to_be_bytes()
+                .to_vec();
+            b.extend_from_slice(tag);
+            b.extend_from_slice(body);
+            b
+        };
+        let mut ftyp = brand.to_vec();
+        ftyp.extend_from_slice(&[0, 0, 0, 0]);
+        ftyp.extend_from_slice(b"mif1");
+        let mut ispe = vec![0, 0, 0, 0];
+        ispe.extend_from_slice(&w.to_be_bytes());
+        ispe.extend_from_slice(&h.to_be_bytes());
+        let ipco = boxed(b"ipco", &boxed(b"ispe", &ispe));
+        let iprp = boxed(b"iprp", &ipco);
+        let mut meta_body = vec![0, 0, 0, 0];
+        meta_body.extend_from_slice(&iprp);
+        let mut file = boxed(b"ftyp", &ftyp);
+        file.extend_from_slice(&boxed(b"meta", &meta_body));
+        file
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::samples::heif;
     use super::*;
 
     /// A 1×1 PNG with a 3×2 IHDR patched in.
@@ -269,33 +301,6 @@ mod tests {
         let info = sniff(gif).unwrap();
         assert_eq!((info.format, info.width, info.height), (Format::Gif, 5, 7));
         assert!(info.format.is_accepted());
-    }
-
-    /// The first bytes of an ISO-BMFF file whose `ftyp` box names `brand`,
-    /// then a `meta` box with one `ispe` property of `w`×`h`.
-    fn heif(brand: &[u8; 4], w: u32, h: u32) -> Vec<u8> {
-        let boxed = |tag: &[u8], body: &[u8]| {
-            let mut b = u32::try_from(body.len() + 8)
-                .unwrap()
-                .to_be_bytes()
-                .to_vec();
-            b.extend_from_slice(tag);
-            b.extend_from_slice(body);
-            b
-        };
-        let mut ftyp = brand.to_vec();
-        ftyp.extend_from_slice(&[0, 0, 0, 0]);
-        ftyp.extend_from_slice(b"mif1");
-        let mut ispe = vec![0, 0, 0, 0];
-        ispe.extend_from_slice(&w.to_be_bytes());
-        ispe.extend_from_slice(&h.to_be_bytes());
-        let ipco = boxed(b"ipco", &boxed(b"ispe", &ispe));
-        let iprp = boxed(b"iprp", &ipco);
-        let mut meta_body = vec![0, 0, 0, 0];
-        meta_body.extend_from_slice(&iprp);
-        let mut file = boxed(b"ftyp", &ftyp);
-        file.extend_from_slice(&boxed(b"meta", &meta_body));
-        file
     }
 
     #[test]

@@ -5,13 +5,13 @@
 //! and message, is the caller's ([`super::parse_answer`]), the same on
 //! both targets: only the tokenising differs.
 
-use crate::chars::Chars;
+use crate::platform_text::Chars;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod platform {
-    use crate::chars::Chars;
+    use crate::platform_text::Chars;
 
     /// A parsed JSON value.
     pub type Value = serde_json::Value;
@@ -45,7 +45,7 @@ mod platform {
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
-    use crate::chars::Chars;
+    use crate::platform_text::Chars;
     use wasm_bindgen::{JsCast, JsValue};
 
     /// A parsed JSON value: what `JSON.parse` made.

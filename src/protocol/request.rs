@@ -5,10 +5,10 @@
 
 use super::json::{self, Body};
 use super::{KeyPoolMode, Routing, SelectionMode, TASK_TYPE, to_json, unwritable};
-use crate::chars::Chars;
 use crate::error::Result;
+use crate::message::Redacted;
+use crate::platform_text::Chars;
 use crate::task_id::TaskId;
-use crate::text::Redacted;
 use serde::Serialize;
 use std::fmt;
 

@@ -8,10 +8,10 @@
 //! what it means is decided afterwards, by the method that asked.
 
 use crate::error::{Error, Result};
+use crate::js_number::Num;
 use crate::lenient::{Scalar, or_other};
 use crate::point::{Point, RejectedPoint};
 use crate::task_id::TaskId;
-use crate::text::Num;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -3,7 +3,7 @@
 //! documentation spells them.
 
 use crate::error::{Error, Result};
-use crate::text::{Quoted, snippet};
+use crate::message::{Quoted, snippet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -218,7 +218,7 @@ impl Routing {
         if self.fallback_providers.iter().any(blank) {
             return Err(Error::validation(
                 "INVALID_OPTION",
-                "fallbackProviders must hold non-empty provider names",
+                "fallback_providers (fallbackProviders) must hold non-empty provider names",
             ));
         }
         Ok(())

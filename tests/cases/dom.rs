@@ -2,7 +2,7 @@
 //! CORS and tainted), and `toClientPoints` on real CSS layouts.
 
 use crate::support::*;
-use anysolver_coordinates::to_client_points;
+use anysolver_coordinates::js::to_client_points;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 

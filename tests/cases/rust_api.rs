@@ -4,7 +4,7 @@
 
 use crate::support::{account, assert_close, challenge, js, sandbox, sleep, stats};
 use anysolver_coordinates::{
-    Client, Config, Image, Kind, Progress, Routing, SolveOptions, Task, WaitOptions,
+    Client, Config, Image, Kind, Progress, Routing, SolveOptions, Status, Task, WaitOptions,
 };
 use std::cell::RefCell;
 use std::future::Future;
@@ -104,12 +104,15 @@ async fn rust_creates_then_waits_and_a_task_survives_serialisation() {
     let statuses = Rc::new(RefCell::new(Vec::<String>::new()));
     let seen = statuses.clone();
     let options = WaitOptions::default()
-        .with_on_progress(move |p: &Progress| seen.borrow_mut().push(p.status.clone()));
+        .with_on_progress(move |p: &Progress| seen.borrow_mut().push(p.status().to_string()));
     let r = client.wait_for_result(&back, options).await.unwrap();
     assert_close(&pairs(&r.coordinates), &c.answer, 4.0);
-    assert_eq!(statuses.borrow().last().map(String::as_str), Some("ready"));
+    assert_eq!(
+        statuses.borrow().last().map(|s| Status::of(s)),
+        Some(Status::Ready)
+    );
     let state = client.get_task_result(&task.task_id).await.unwrap();
-    assert_eq!(state.status, "ready");
+    assert_eq!(state.status(), Status::Ready);
     assert_eq!(stats(&key).await.0, 1);
 }
 
@@ -268,7 +271,7 @@ async fn rust_falls_back_on_the_providers_it_names() {
     let retried: Vec<_> = seen
         .borrow()
         .iter()
-        .filter(|p| p.status == "retrying")
+        .filter(|p| p.status() == Status::Retrying)
         .map(|p| (p.code.clone(), p.task_id.is_some()))
         .collect();
     assert_eq!(

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use anysolver_coordinates::CoordinatesClient;
+use anysolver_coordinates::js::CoordinatesClient;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -194,6 +194,20 @@ pub fn client(key: &str, extra: &str) -> CoordinatesClient {
 /// that sends every request through `fetch`.
 pub fn client_through(key: &str, extra: &str, fetch: &JsValue) -> CoordinatesClient {
     client_of(key, with(json(extra), "fetch", fetch))
+}
+
+/// A challenge, a fresh key, and a client of that key forced onto
+/// `provider` (a sandbox provider such as `Vision` or `Fault:html`), with
+/// the options in `extra` (JSON).
+pub async fn setup(provider: &str, extra: &str) -> (Challenge, String, CoordinatesClient) {
+    let c = challenge(21, 400, 300, "png").await;
+    let key = account().await;
+    let o = with(json(extra), "provider", &JsValue::from_str(provider));
+    let client = client(
+        &key,
+        &js_sys::JSON::stringify(&o).unwrap().as_string().unwrap(),
+    );
+    (c, key, client)
 }
 
 fn client_of(key: &str, opts: JsValue) -> CoordinatesClient {

@@ -198,8 +198,8 @@ fn size_table() -> Result<String> {
     Ok(format!("{rows}\n{budget}"))
 }
 
-/// The commit before issue 25's work began (the parent of 59d1e12, whose
-/// build shipped 101,627 B gzipped): the "before" of the twiggy tables.
+/// The "before" of the twiggy tables: the last commit before the size
+/// work of issue 25 (the parent of 59d1e12).
 const BEFORE_25: &str = "ee4857321d78daa3cb857b7f1424ec4c7d25ea67";
 
 /// The raw release wasm of [`BEFORE_25`], built as its `cargo xtask build`
@@ -323,9 +323,9 @@ fn bytes_of(items: &[(String, u64)], krate: &str) -> u64 {
 
 /// `raw` (a wasm cargo wrote) as it ships, through wasm-bindgen and
 /// `wasm-opt -Oz` as `cargo xtask build` does, but with its function names
-/// kept, in `dir`: what twiggy reads. The raw file still holds
+/// kept, in `dir`: what twiggy reads. Not the raw file: it still holds
 /// wasm-bindgen's describe functions and unused imports, which never ship
-/// (js-sys's 26 KB there is 5.7 KB in the shipped form).
+/// and would inflate js-sys's share several times over.
 fn shipped_named(raw: &Path, dir: &Path) -> Result<PathBuf> {
     let out_name = crate::build::OUT_NAME;
     exec(&mut cmd(

@@ -47,21 +47,46 @@ pub fn browser() -> Result {
 /// `cargo build` of the browser build's wasm: the size-optimised release
 /// profile with the browser build's features.
 pub fn compile_browser() -> Result {
-    logged(
-        &mut cmd(
-            "cargo",
-            &[
-                "build",
-                "--lib",
-                "--release",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                FEATURES,
-            ],
-        ),
-        "compile-browser",
-    )
+    let mut c = cmd(
+        "cargo",
+        &[
+            "build",
+            "--lib",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            FEATURES,
+        ],
+    );
+    c.env("CARGO_ENCODED_RUSTFLAGS", short_paths());
+    logged(&mut c, "compile-browser")
+}
+
+/// The caller's Rust flags, and flags that write the source paths a panic
+/// location names (the dependencies' in the registry, the crate's own)
+/// relative to where they live: what ships names no directory of the
+/// machine that built it. Encoded as cargo reads `CARGO_ENCODED_RUSTFLAGS`
+/// (separated by 0x1f), so that a path may hold spaces.
+fn short_paths() -> String {
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_owned).collect(),
+        _ => std::env::var("RUSTFLAGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    };
+    let registry = crate::util::cargo_home().join("registry").join("src");
+    let sources = std::fs::read_dir(&registry)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|dir| dir.path());
+    for dir in std::iter::once(root()).chain(sources) {
+        flags.push(format!("--remap-path-prefix={}=", dir.display()));
+    }
+    flags.join("\x1f")
 }
 
 /// The browser build (ESM, for browsers, workers and bundlers), optimised
@@ -241,15 +266,13 @@ pub fn finish(dir: &Path, format: &str, level: &str) -> Result {
 /// space and syntax compacted, local variables and parameters renamed.
 /// Every class and function keeps its name (`keep_classnames`,
 /// `keep_fnames`), so stack traces, `console.log(client)` and
-/// `constructor.name` still read `CoordinatesClient`. Measured on the
-/// browser glue: 7,038 B gzipped with esbuild's whitespace and syntax
-/// minification, 6,556 B with this; renaming every name but the four
-/// exports would save 176 B more at the cost of those names.
+/// `constructor.name` still read `CoordinatesClient`; those names cost
+/// little, and are what a caller debugging the package sees.
 ///
 /// The keys of the glue's import object, exactly the names in `imports`
-/// (wasm-bindgen's, each with a hash of 16 hex digits), are renamed as
-/// properties; the answer maps each to its new name, for the wasm.
-/// Measured on the browser build: glue 6,556 to 4,376 B gzipped.
+/// (wasm-bindgen's, each with a hash of 16 hex digits that does not
+/// compress), are renamed as properties; the answer maps each to its new
+/// name, for the wasm.
 pub fn compact_glue(
     js: &Path,
     format: &str,
@@ -330,10 +353,9 @@ pub fn compact_glue(
 /// out of bounds, a division by zero or an out-of-range float conversion
 /// cannot happen in safe Rust (rustc checks and panics explicitly, and a
 /// panic is an explicit `unreachable`), so binaryen may move and drop
-/// loads whose trap was the only effect; measured: 136 B less gzipped.
-/// The custom sections no engine reads go: debug names, the producers
-/// and the target features (which wasm-bindgen has read by then; 112 B
-/// gzipped).
+/// loads whose trap was the only effect. The custom sections no engine
+/// reads go: debug names, the producers and the target features (which
+/// wasm-bindgen has read by then).
 pub fn optimise(wasm: &Path, level: &str) -> Result {
     run_wasm_opt(
         wasm,

@@ -1,12 +1,11 @@
 //! Short names for what the wasm imports from its glue. wasm-bindgen names
 //! each import after what it calls and a hash (`__wbg_fetch_5f2e0a8d3c1b9e47`)
-//! so that the glue and the wasm agree; the browser build has 170 of them,
-//! each written twice (the wasm's import section and the glue's import
-//! object), and their 16 hex digits do not compress. terser renames them
-//! in the glue as the properties they are ([`crate::build::compact_glue`]),
-//! and [`rename`] gives the wasm's imports the same names. The module they
-//! come from keeps its name: named again in every import, it compresses to
-//! almost nothing (measured: renamed, 41 B more in all).
+//! so that the glue and the wasm agree; each is written twice (the wasm's
+//! import section and the glue's import object), and its 16 hex digits do
+//! not compress. terser renames them in the glue as the properties they
+//! are ([`crate::build::compact_glue`]), and [`rename`] gives the wasm's
+//! imports the same names. The module they come from keeps its name:
+//! named again in every import, it compresses to almost nothing.
 
 use crate::util::Result;
 use std::collections::{HashMap, HashSet};

@@ -4,10 +4,12 @@
 //! - `build`: the npm package into `pkg/`, optimised and smoke-tested;
 //! - `demo`: build, then serve the demo against the sandbox on 127.0.0.1:8080;
 //! - `test`: every check and test suite, ending with `N passed, M failed`;
+//! - `api`: write the crate's public API to `tests/public-api.txt`;
 //! - `bench`: the benchmarks, written to BENCHMARKS.md;
 //! - `fuzz --seconds N`: the cargo-fuzz targets, written to RELIABILITY.md;
 //! - `load`: 200 clients × 50 tasks against the sandbox, written to RELIABILITY.md.
 
+mod api;
 mod bench;
 mod build;
 mod docs;
@@ -23,7 +25,7 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
+const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|api|bench|fuzz|load>
 
   setup   install the wasm target, wasm-bindgen-cli, the npm
           dependencies (binaryen's wasm-opt among them), Chromium and its
@@ -34,6 +36,8 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|fuzz|load>
           (Ctrl-C stops it)
   test    [NAME...] [--list] run every check and test suite, or only the
           named ones (a name before `:` names its group: `clippy`, `js`)
+  api     write the crate's public API, one item a line, to
+          tests/public-api.txt (`test` fails while they differ)
   bench   [distance] run the benchmarks and write BENCHMARKS.md (installs
           a pinned nightly with rust-src if missing, for the size levers);
           `distance` runs the section `Where users are` alone
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Some("build") => setup::build_tools().and_then(|()| build::run()),
         Some("demo") => demo(),
         Some("test") => test::run(args.get(1..).unwrap_or_default()),
+        Some("api") => setup::wasm_target().and_then(|()| api::write()),
         Some("bench") => setup::run().and_then(|()| build::run()).and_then(|()| {
             match args.get(1).map(String::as_str) {
                 Some("distance") => bench::distance(),

@@ -1,4 +1,4 @@
-//! The nightly-only size levers of issue 25, measured by `cargo xtask bench`
+//! The nightly-only size levers, measured by `cargo xtask bench`
 //! and not shipped: the browser build compiled by a pinned nightly that
 //! rebuilds the standard library with the release profile
 //! (`-Zbuild-std`), alone and with panics that abort at once, then passed

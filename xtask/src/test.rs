@@ -326,7 +326,7 @@ fn tests_started(out: &str) -> bool {
 /// The checks and suites that `cargo xtask test` runs by name, in the
 /// order it runs them, each with what it is; the JS tests are one name
 /// each (`js:<file>`, from `tests/js/<file>.test.mjs`).
-const STEPS: [(&str, &str); 18] = [
+const STEPS: [(&str, &str); 19] = [
     ("rustfmt", "cargo fmt --check"),
     (
         "clippy:native",
@@ -339,6 +339,10 @@ const STEPS: [(&str, &str); 18] = [
     (
         "rustdoc",
         "the crate's docs for wasm32, as docs.rs builds them",
+    ),
+    (
+        "api",
+        "the public API is the one tests/public-api.txt lists",
     ),
     ("size", "what ships to browsers is within the size budget"),
     ("links", "every link and path in the docs resolves"),
@@ -583,7 +587,7 @@ fn run_selected(chosen: &BTreeSet<String>) -> Result {
     let needs = Needs::of(chosen)?;
     let mut t = Tally::default();
     let started = Instant::now();
-    if needs.tools || has("clippy:wasm32") || has("rustdoc") {
+    if needs.tools || has("clippy:wasm32") || has("rustdoc") || has("api") {
         setup::wasm_target()?;
     }
     // Three things at once: the tools and the package; the browsers; the
@@ -755,6 +759,15 @@ fn checks(t: &mut Tally, chosen: &BTreeSet<String>) {
             "rustdoc (wasm32, as docs.rs builds it, warnings denied)",
             &mut doc,
         );
+    }
+    if has("api") {
+        match crate::api::changes() {
+            Ok(changes) => t.expect_none(
+                "the public API is the one tests/public-api.txt lists",
+                &changes,
+            ),
+            Err(e) => t.expect_none("the public API listing", &[e]),
+        }
     }
     if has("size") {
         let size = build::browser_size().unwrap_or(u64::MAX);

@@ -18,13 +18,17 @@ pub fn root() -> PathBuf {
         .map_or(manifest.clone(), Path::to_path_buf)
 }
 
-/// Where cargo installs binaries.
-pub fn cargo_bin() -> PathBuf {
+/// Cargo's home: its registry and the binaries it installs.
+pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_else(|| PathBuf::from(".cargo"))
-        .join("bin")
+}
+
+/// Where cargo installs binaries.
+pub fn cargo_bin() -> PathBuf {
+    cargo_home().join("bin")
 }
 
 /// PATH with node_modules/.bin (binaryen's wasm-opt) and cargo's bin first,

@@ -1,12 +1,6 @@
-//! Text for messages: numbers a person can read, quoted and shortened
-//! text, and what `Debug` prints in place of a secret. A leaf module: it
-//! uses nothing else of the crate.
-//!
-//! [`Num`] prints numbers as the engine does (a printer of our own, by
-//! integer arithmetic, cost 1 KB gzipped, and did not keep core's float
-//! printing out of the build: serde-wasm-bindgen's type errors link it).
-//! `{:?}` on a `str` pulls core's Unicode escaping tables: [`Quoted`]
-//! writes text between quotes as it is.
+//! Numbers as JavaScript reads and writes them: [`Num`] prints an `f64`
+//! as `String(n)` does, [`number`] reads a decimal as a person or a server
+//! writes one. A leaf module: it uses nothing else of the crate.
 
 use std::fmt;
 
@@ -92,52 +86,6 @@ fn convert(t: &str) -> Option<f64> {
     (!n.is_nan()).then_some(n)
 }
 
-/// Prints text between double quotes, as it is (messages already shorten
-/// and one-line what they quote, with [`snippet`]).
-#[derive(Clone, Copy, Debug)]
-pub struct Quoted<'a>(pub &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{}\"", self.0)
-    }
-}
-
-/// At most 120 characters of `body` on one line, for error messages.
-pub fn snippet(body: &str) -> String {
-    let mut out = String::new();
-    let mut chars = 0;
-    for word in body.split_whitespace() {
-        for c in (!out.is_empty())
-            .then_some(' ')
-            .into_iter()
-            .chain(word.chars())
-        {
-            if chars == 120 {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            chars += 1;
-        }
-    }
-    out
-}
-
-/// What `Debug` prints in place of the API key: `[redacted]`.
-#[derive(Clone, Copy)]
-pub struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-/// The text that stands in for a secret, in `Debug` output and in error
-/// messages a server echoed the key into.
-pub const REDACTED: &str = "[redacted]";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,14 +145,5 @@ mod tests {
         ] {
             assert_eq!(number(s), n, "{s:?}");
         }
-    }
-
-    #[test]
-    fn quoted_text_and_snippets() {
-        assert_eq!(Quoted("a b").to_string(), "\"a b\"");
-        let long = "x".repeat(500);
-        assert_eq!(snippet(&long).chars().count(), 121);
-        assert_eq!(snippet("<html>\n  <b>hi</b>"), "<html> <b>hi</b>");
-        assert_eq!(format!("{:?}", Redacted), "[redacted]");
     }
 }
