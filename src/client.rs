@@ -9,13 +9,14 @@
 use crate::config::{Auth, Config, SolveOptions, WaitOptions, ms};
 use crate::error::{Error, Kind, Result};
 use crate::gate::{self, Class, Gate};
+use crate::geometry::point::Point;
+use crate::geometry::region::Placement;
+use crate::geometry::region::Region;
+use crate::geometry::scaling::Scaling;
 use crate::image::Image;
 use crate::image::capture;
 use crate::image::plan::Prepared;
-use crate::image::region::Placement;
-use crate::image::region::Region;
-use crate::image::sizing::{Limits, Scaling};
-use crate::point::Point;
+use crate::image::sizing::Limits;
 use crate::protocol::json::Body;
 use crate::protocol::{
     CoordinatesTask, Envelope, GetBalanceRequest, GetTaskResultRequest, Method, Poll, Ready,

@@ -8,7 +8,7 @@ pub(crate) mod loopback;
 
 use crate::error::{Error, Result};
 
-use crate::image::region::Region;
+use crate::geometry::region::Region;
 use crate::image::sizing::Limits;
 use crate::js_number::Num;
 use crate::message::{Quoted, Redacted, snippet};

@@ -93,7 +93,7 @@ impl Kind {
 
 /// An error of this crate.
 ///
-/// Its fields are public to read; a new one is made with [`Error::new`].
+/// Its fields are public to read; only this crate makes one.
 #[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]

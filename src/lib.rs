@@ -43,13 +43,14 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 
-// Leaf modules: the shared vocabulary, which imports nothing else of the crate.
-mod lenient;
-mod point;
-// Pure, and tested natively; only the client (wasm) uses it.
+// Leaf modules: the shared vocabulary, which imports nothing else of the
+// crate (but `geometry`, which reads CSS numbers with `js_number`).
+mod geometry;
 mod js_number;
+mod lenient;
 mod message;
 mod platform_text;
+// Pure, and tested natively; only the client (wasm) uses it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod runtime;
 mod task_id;
@@ -60,7 +61,6 @@ mod error;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod gate;
 mod image;
-mod layout;
 mod protocol;
 // Pure, and tested natively; only the client (wasm) uses it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -80,9 +80,10 @@ pub use config::{
     MAX_TIMEOUT, SolveOptions, WaitOptions,
 };
 pub use error::{Error, Kind, Result};
-pub use image::region::{Placement, Region};
-pub use image::sizing::{Limits, Scaling};
-pub use point::{Point, RejectedPoint};
+pub use geometry::point::{Point, RejectedPoint};
+pub use geometry::region::{Placement, Region};
+pub use geometry::scaling::Scaling;
+pub use image::sizing::Limits;
 pub use protocol::{DEFAULT_ENDPOINT, KeyPoolMode, Raw, Routing, SelectionMode};
 pub use task::{Progress, Recognition, Status, Task, TaskState, Timing};
 pub use task_id::TaskId;
@@ -127,7 +128,7 @@ pub mod __private {
     }
     /// Where an image pixel lands over a displayed `<img>` or `<canvas>`.
     pub mod layout {
-        pub use crate::layout::*;
+        pub use crate::geometry::layout::*;
     }
     /// The decision about an image, and the pure-Rust painter.
     pub mod image {

@@ -3,10 +3,10 @@
 //! in camelCase as JS callers see them.
 
 use crate::error::{Error, Kind};
-use crate::image::region::Placement;
-use crate::image::sizing::Scaling;
+use crate::geometry::point::{Point, RejectedPoint};
+use crate::geometry::region::Placement;
+use crate::geometry::scaling::Scaling;
 use crate::lenient::{Members, Scalar};
-use crate::point::{Point, RejectedPoint};
 use crate::protocol::Raw;
 pub use crate::task_id::TaskId;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};

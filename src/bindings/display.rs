@@ -7,7 +7,7 @@
 
 use super::{js_error, to_js};
 use crate::error::Error;
-use crate::layout::{ObjectFit, ObjectPosition, Rect, to_client};
+use crate::geometry::layout::{ObjectFit, ObjectPosition, Rect, to_client};
 use crate::protocol::{RawPoint, check_points};
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;

@@ -11,7 +11,7 @@ use crate::config::{
     SolveOptions, WaitOptions, check_ms, check_whole, from_ms, invalid,
 };
 use crate::error::{Error, Result};
-use crate::image::region::Region;
+use crate::geometry::region::Region;
 use crate::image::sizing::Limits;
 use crate::lenient::Scalar;
 use crate::protocol::Routing;

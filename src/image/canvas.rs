@@ -5,8 +5,8 @@
 //! where to find a codec).
 
 use super::plan::{Encoded, Encoding};
-use super::region::Crop;
 use crate::error::{Error, Result};
+use crate::geometry::region::Crop;
 use js_sys::{JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};

@@ -5,8 +5,8 @@
 use super::canvas::{CanvasElement, Context2d, draw_part, encoded, failure, no_encoder};
 use super::plan::{Encoded, Encoding, Painter};
 use super::png_sample;
-use super::region::Crop;
 use crate::error::Result;
+use crate::geometry::region::Crop;
 use crate::platform_text::Chars;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};

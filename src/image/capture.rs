@@ -10,11 +10,11 @@ use super::canvas::{bitmap_from, js_message};
 use super::canvas_painter::CanvasPainter;
 use super::encoding;
 use super::plan::{self, Prepared, named};
-use super::region::Region;
 use super::sizing::Limits;
 use super::sniff::Format;
 use super::source::{Decision, Source};
 use crate::error::{Error, Result};
+use crate::geometry::region::Region;
 use crate::platform_text::Chars;
 #[cfg(feature = "codec")]
 use js_sys::Reflect;

@@ -10,11 +10,11 @@
 //! is applied after decoding, as browsers apply it when they draw.
 
 use super::plan::{self, Encoded, Encoding, Painter, Prepared};
-use super::region::{Crop, Region};
 use super::sizing::{Limits, fit_within};
 use super::sniff::{Format, ImageInfo, Orientation};
 use super::source::{Decision, Source};
 use crate::error::{Error, Result};
+use crate::geometry::region::{Crop, Region};
 use fast_image_resize::images::{TypedImage, TypedImageRef};
 use fast_image_resize::pixels::{U8, U8x3, U8x4};
 use fast_image_resize::{FilterType, PixelTrait, ResizeAlg, ResizeOptions, Resizer};
@@ -643,7 +643,7 @@ mod tests {
         // The red centre, mapped back as the client maps points, lands on
         // the square's centre in the element's CSS pixels.
         let (x, y) = red_centre(&pixels);
-        let css = placement.to_css(s.to_original(crate::point::Point { x, y }));
+        let css = placement.to_css(s.to_original(crate::geometry::point::Point { x, y }));
         assert!(
             (css.x - 210.0).abs() < 1.0 && (css.y - 110.0).abs() < 1.0,
             "{css:?}"
@@ -695,7 +695,9 @@ mod tests {
         assert_eq!((p.scaling.sent_width, p.scaling.sent_height), (1000, 750));
         let (_, pixels) = sent(&p);
         let (x, y) = red_centre(&pixels);
-        let back = p.scaling.to_original(crate::point::Point { x, y });
+        let back = p
+            .scaling
+            .to_original(crate::geometry::point::Point { x, y });
         assert!(
             (back.x - 3100.0).abs() < 4.0 && (back.y - 1100.0).abs() < 4.0,
             "{back:?}"

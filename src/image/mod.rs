@@ -1,8 +1,8 @@
-//! Turning any accepted input into bytes + format + size, checking it
-//! against the limits providers accept, and mapping coordinates back.
+//! Turning any accepted input into bytes + format + size, and checking it
+//! against the limits providers accept.
 //!
-//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`region`],
-//! [`source`], and [`plan`], the one decision about every image) never touches `web-sys`
+//! The pure half ([`encoding`], [`sniff`], [`sizing`], [`source`], and
+//! [`plan`], the one decision about every image) never touches `web-sys`
 //! and is tested natively; in wasm, `capture` reads JS inputs,
 //! `canvas_painter` paints with the platform's canvas (through `canvas`,
 //! the platform's image calls), and `png_sample` tells from a sample
@@ -13,7 +13,6 @@
 pub mod codec;
 pub mod encoding;
 pub mod plan;
-pub mod region;
 pub mod sizing;
 pub mod sniff;
 pub mod source;

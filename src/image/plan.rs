@@ -9,10 +9,11 @@
 //! the same image comes out at the same size, in the same format, on both.
 
 use super::encoding::{base64_bytes, data_url};
-use super::region::{Crop, Placement, Region};
-use super::sizing::{Limits, Scaling, fit_within};
+use super::sizing::{Limits, fit_within};
 use super::sniff::{Format, ImageInfo};
 use crate::error::{Error, Result};
+use crate::geometry::region::{Crop, Placement, Region};
+use crate::geometry::scaling::Scaling;
 use crate::platform_text::Chars;
 
 /// An image ready to send.

@@ -5,8 +5,8 @@
 use super::canvas::{CanvasElement, Context2d, create_element, draw_part, failure};
 use super::encoding;
 use super::plan;
-use super::region::Crop;
 use crate::error::Result;
+use crate::geometry::region::Crop;
 use crate::platform_text::Chars;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};

@@ -5,10 +5,11 @@
 
 use super::encoding::{Text, data_url};
 use super::plan::{self, Encoding, Plan, Prepared, named};
-use super::region::{Crop, Placement, Region};
-use super::sizing::{Limits, Scaling};
+use super::sizing::Limits;
 use super::sniff::{ImageInfo, sniff};
 use crate::error::Result;
+use crate::geometry::region::{Crop, Placement, Region};
+use crate::geometry::scaling::Scaling;
 
 /// What becomes of an image, decided the same for every painter.
 #[derive(Debug)]

@@ -8,9 +8,9 @@
 //! what it means is decided afterwards, by the method that asked.
 
 use crate::error::{Error, Result};
+use crate::geometry::point::{Point, RejectedPoint};
 use crate::js_number::Num;
 use crate::lenient::{Scalar, or_other};
-use crate::point::{Point, RejectedPoint};
 use crate::task_id::TaskId;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 //! measured scale, and the [`Placement`] that maps the answer back onto the
 //! element's CSS pixels.
 
-use crate::point::Point;
+use super::point::Point;
 use serde::{Deserialize, Serialize};
 
 /// The part of a screenshot that shows an element, in CSS pixels: the

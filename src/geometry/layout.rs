@@ -3,7 +3,7 @@
 //! element's content box. Pure: what the page's layout says is read by the
 //! caller (`toClientPoints`) and handed in.
 
-use crate::point::Point;
+use super::point::Point;
 
 /// CSS `object-fit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! [`Point`] and [`RejectedPoint`]: the vocabulary of answers, shared by
-//! the wire protocol, the geometry and the results. A leaf module.
+//! the wire protocol, the geometry and the results. It imports nothing of
+//! the crate.
 
 use serde::{Deserialize, Serialize};
 
