@@ -59,16 +59,18 @@ pub fn compile_browser() -> Result {
             FEATURES,
         ],
     );
-    c.env("CARGO_ENCODED_RUSTFLAGS", short_paths());
+    c.env("CARGO_ENCODED_RUSTFLAGS", short_paths()?);
     logged(&mut c, "compile-browser")
 }
 
-/// The caller's Rust flags, and flags that write the source paths a panic
-/// location names (the dependencies' in the registry, the crate's own)
-/// relative to where they live: what ships names no directory of the
-/// machine that built it. Encoded as cargo reads `CARGO_ENCODED_RUSTFLAGS`
-/// (separated by 0x1f), so that a path may hold spaces.
-fn short_paths() -> String {
+/// The caller's Rust flags, and flags that write no directory into the
+/// source paths a panic location names: each package's files are named
+/// from its own root (`src/lib.rs`), so that what ships names no
+/// directory of the machine that built it, and packages share names. (A
+/// panic's message is never shown: panics abort, and nothing prints them
+/// in wasm.) Encoded as cargo reads `CARGO_ENCODED_RUSTFLAGS` (separated
+/// by 0x1f), so that a path may hold spaces.
+fn short_paths() -> Result<String> {
     let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
         Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_owned).collect(),
         _ => std::env::var("RUSTFLAGS")
@@ -77,16 +79,33 @@ fn short_paths() -> String {
             .map(str::to_owned)
             .collect(),
     };
-    let registry = crate::util::cargo_home().join("registry").join("src");
-    let sources = std::fs::read_dir(&registry)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|dir| dir.path());
-    for dir in std::iter::once(root()).chain(sources) {
-        flags.push(format!("--remap-path-prefix={}=", dir.display()));
+    let meta = output(&mut cmd(
+        "cargo",
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--filter-platform",
+            "wasm32-unknown-unknown",
+        ],
+    ))
+    .ok_or("cargo metadata failed")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
+    let packages = meta
+        .get("packages")
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for manifest in packages
+        .iter()
+        .filter_map(|p| p.get("manifest_path")?.as_str())
+    {
+        if let Some(dir) = Path::new(manifest).parent() {
+            flags.push(format!("--remap-path-prefix={}=", dir.display()));
+        }
     }
-    flags.join("\x1f")
+    Ok(flags.join("\x1f"))
 }
 
 /// The browser build (ESM, for browsers, workers and bundlers), optimised
@@ -100,22 +119,21 @@ fn browser_build() -> Result {
 /// ESM for node.mjs in `pkg/node/` and as CommonJS for `require()` in
 /// `pkg/cjs/`.
 fn node_build() -> Result {
-    logged(
-        &mut cmd(
-            "cargo",
-            &[
-                "build",
-                "--lib",
-                "--profile",
-                "node",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                NODE_FEATURES,
-            ],
-        ),
-        "compile-node",
-    )?;
+    let mut c = cmd(
+        "cargo",
+        &[
+            "build",
+            "--lib",
+            "--profile",
+            "node",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            NODE_FEATURES,
+        ],
+    );
+    c.env("CARGO_ENCODED_RUSTFLAGS", short_paths()?);
+    logged(&mut c, "compile-node")?;
     bindgen(
         "node",
         &[
