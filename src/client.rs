@@ -255,7 +255,8 @@ impl Client {
     }
 
     /// `result` with the API key blanked out of its error, whatever the
-    /// server echoed back into it: every error a method returns passes here.
+    /// server echoed back into it: every error that holds an answer's
+    /// words passes here (the rest are the client's own).
     fn redacted<T>(&self, result: Result<T>) -> Result<T> {
         result.map_err(|e| self.inner.redact(e))
     }

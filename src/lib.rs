@@ -44,7 +44,8 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Leaf modules: the shared vocabulary, which imports nothing else of the
-// crate (but `geometry`, which reads CSS numbers with `js_number`).
+// crate (but `geometry` and `lenient`, which read numbers with
+// `js_number`).
 mod geometry;
 mod js_number;
 mod lenient;

@@ -25,9 +25,10 @@ use std::fmt;
 pub struct Task {
     /// The id the service gave the task.
     pub task_id: TaskId,
-    /// When the service created the task, ms since the Unix epoch as JS
-    /// counts time (`createdAt`, `null` when unknown); `None` when
-    /// unknown: the wait then counts from its own start.
+    /// When createTask answered, by the client's clock: ms since the Unix
+    /// epoch as JS counts time (`createdAt`, `null` when unknown). `None`
+    /// for a bare task id; then, as for a time that is not a finite
+    /// number, the wait counts from its own start.
     #[serde(rename = "createdAt")]
     pub created_at_ms: Option<f64>,
     /// The image's original and sent sizes, to map points back; `None`
@@ -138,7 +139,8 @@ fn placement(m: &Members) -> Option<Placement> {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Timing {
-    /// When the task was created, ms since the Unix epoch (`createdAt`).
+    /// When createTask answered, ms since the Unix epoch (`createdAt`); for
+    /// a task of unknown age, when the wait started.
     #[serde(rename = "createdAt")]
     pub created_at_ms: f64,
     /// How long this call waited, ms.

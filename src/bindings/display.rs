@@ -3,7 +3,7 @@
 //! style read here) or from a plain description of it (`layoutOf` in the
 //! package's `layout.js`, which needs no wasm: an extension's content
 //! script on a page that forbids wasm measures, its service worker maps).
-//! Either way the mapping is the crate's one [`crate::layout`].
+//! Either way the mapping is the crate's one [`crate::geometry::layout`].
 
 use super::{js_error, to_js};
 use crate::error::Error;

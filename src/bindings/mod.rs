@@ -45,7 +45,10 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
 }
 
 /// What a call rejects with: the caller's signal's reason for an abort (as
-/// `fetch` does), else the error ([`Client`] has blanked the API key out).
+/// `fetch` does), else the error. [`Client`] has blanked the API key out of
+/// every error that holds a server's words; the rest (option checks, and
+/// `into_points`, whose only server-given part is the task id every
+/// result carries too) are the client's own.
 fn reject(e: &Error, signal: Option<&AbortSignal>) -> JsValue {
     match signal {
         Some(s) if e.kind == Kind::Aborted => s.reason(),

@@ -206,7 +206,7 @@ pub fn client_config(value: &JsValue) -> Result<Config> {
     let key = match f.scalar("clientKey") {
         Scalar::Null if relay => None,
         Scalar::Text(k) if relay && k.is_empty() => None,
-        _ if relay => {
+        Scalar::Text(_) if relay => {
             return Err(invalid(
                 "options.relay and options.clientKey exclude each other: the relay holds the key, \
                  so the page must not (drop clientKey)"

@@ -136,7 +136,6 @@ test("in Firefox, wrong points make the widget say failed, and an error is writt
     const { state, marks } = await verdict(session, "iframe", 25, "strict");
     assert.equal(state, "pending", "nothing was clicked");
     assert.match(marks.anysolverError ?? "", /^ERROR_KEY_DOES_NOT_EXIST: /);
-    assert.doesNotMatch(marks.anysolverError, /anysolver_wrong_key/);
     assert.equal(marks.markers, 0);
   });
 });

@@ -16,13 +16,21 @@ const ref = (el) => Object.values(el)[0];
 
 /** Process groups started here and not yet stopped. */
 const running = new Set();
-process.on("exit", () => {
+function killRunning() {
   for (const pid of running) {
     try {
       process.kill(-pid, "SIGKILL");
     } catch {}
   }
-});
+}
+process.on("exit", killRunning);
+// Interrupted (Ctrl-C, a runner's SIGTERM): the detached groups go too.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    killRunning();
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
+}
 
 /** A free loopback TCP port. */
 export function freePort() {

@@ -7,17 +7,47 @@
 //! The listing comes from rustdoc's JSON output read by the `public-api`
 //! crate. That output is unstable: the stable toolchain writes it with
 //! `RUSTC_BOOTSTRAP=1`, and the pinned `public-api` reads the format
-//! version this repository's toolchain writes.
+//! version of one toolchain, the one the listing's first line names. With
+//! another toolchain the comparison is skipped, saying so.
 
-use crate::util::{Result, cmd, exec, root};
+use crate::util::{Result, cmd, exec, output, root};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Where the committed listing lives.
 pub const LISTING: &str = "tests/public-api.txt";
 
-/// The crate's public API now, one item a line, sorted.
+/// The toolchain the listing is made with, as `rustc -V` names it.
+fn toolchain() -> Result<String> {
+    output(&mut cmd("rustc", &["-V"]))
+        .map(|v| format!("# {}", v.trim()))
+        .ok_or_else(|| "rustc -V failed".to_owned())
+}
+
+/// Where cargo writes: `cargo metadata`'s target directory.
+fn target_dir() -> Result<PathBuf> {
+    let meta = output(&mut cmd(
+        "cargo",
+        &["metadata", "--no-deps", "--format-version", "1"],
+    ))
+    .ok_or("cargo metadata failed")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
+    meta.get("target_directory")
+        .and_then(serde_json::Value::as_str)
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata names no target directory".to_owned())
+}
+
+/// The crate's public API now: the toolchain's line, then one item a
+/// line, sorted.
 pub fn listing() -> Result<String> {
+    let json = target_dir()?
+        .join("wasm32-unknown-unknown")
+        .join("doc")
+        .join("anysolver_coordinates.json");
+    // Never read a listing an earlier run left.
+    let _ = std::fs::remove_file(&json);
     let mut doc = cmd(
         "cargo",
         &[
@@ -37,11 +67,6 @@ pub fn listing() -> Result<String> {
     );
     doc.env("RUSTC_BOOTSTRAP", "1");
     exec(&mut doc)?;
-    let json: PathBuf = root()
-        .join("target")
-        .join("wasm32-unknown-unknown")
-        .join("doc")
-        .join("anysolver_coordinates.json");
     let api = public_api::Builder::from_rustdoc_json(&json)
         .omit_blanket_impls(true)
         .build()
@@ -53,12 +78,13 @@ pub fn listing() -> Result<String> {
             )
         })?;
     // `__private` is hidden and outside semver (`src/lib.rs`).
-    Ok(api
+    let items: String = api
         .items()
         .map(|item| item.to_string())
         .filter(|line| !line.contains("anysolver_coordinates::__private"))
         .map(|line| line + "\n")
-        .collect())
+        .collect();
+    Ok(format!("{}\n{items}", toolchain()?))
 }
 
 /// `cargo xtask api`: writes the listing to [`LISTING`].
@@ -75,6 +101,16 @@ pub fn changes() -> Result<Vec<String>> {
     let path = root().join(LISTING);
     let committed =
         std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let made_with = committed.lines().next().unwrap_or_default();
+    let this = toolchain()?;
+    if made_with != this {
+        println!(
+            "public API: not compared: {LISTING} was made with `{}`, this is `{}`",
+            made_with.trim_start_matches("# "),
+            this.trim_start_matches("# ")
+        );
+        return Ok(Vec::new());
+    }
     let now = listing()?;
     let before: BTreeSet<&str> = committed.lines().collect();
     let after: BTreeSet<&str> = now.lines().collect();
