@@ -26,14 +26,8 @@ fn toolchain() -> Result<String> {
 
 /// Where cargo writes: `cargo metadata`'s target directory.
 fn target_dir() -> Result<PathBuf> {
-    let meta = output(&mut cmd(
-        "cargo",
-        &["metadata", "--no-deps", "--format-version", "1"],
-    ))
-    .ok_or("cargo metadata failed")?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
-    meta.get("target_directory")
+    crate::util::cargo_metadata(&["--no-deps"])?
+        .get("target_directory")
         .and_then(serde_json::Value::as_str)
         .map(PathBuf::from)
         .ok_or_else(|| "cargo metadata names no target directory".to_owned())

@@ -79,19 +79,7 @@ fn short_paths() -> Result<String> {
             .map(str::to_owned)
             .collect(),
     };
-    let meta = output(&mut cmd(
-        "cargo",
-        &[
-            "metadata",
-            "--format-version",
-            "1",
-            "--filter-platform",
-            "wasm32-unknown-unknown",
-        ],
-    ))
-    .ok_or("cargo metadata failed")?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
+    let meta = crate::util::cargo_metadata(&["--filter-platform", "wasm32-unknown-unknown"])?;
     let packages = meta
         .get("packages")
         .and_then(serde_json::Value::as_array)
@@ -409,14 +397,8 @@ fn run_wasm_opt(wasm: &Path, out: &Path, level: &str, keep: &[&str]) -> Result {
 
 /// The crate's version, as Cargo reads its manifest (`cargo metadata`).
 fn crate_version() -> Result<String> {
-    let meta = output(&mut cmd(
-        "cargo",
-        &["metadata", "--no-deps", "--format-version", "1"],
-    ))
-    .ok_or("cargo metadata failed")?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))?;
-    meta.get("packages")
+    crate::util::cargo_metadata(&["--no-deps"])?
+        .get("packages")
         .and_then(serde_json::Value::as_array)
         .and_then(|packages| {
             packages.iter().find(|p| {

@@ -18,6 +18,14 @@ pub fn root() -> PathBuf {
         .map_or(manifest.clone(), Path::to_path_buf)
 }
 
+/// `cargo metadata --format-version 1 ARGS`, parsed.
+pub fn cargo_metadata(args: &[&str]) -> Result<serde_json::Value> {
+    let mut all = vec!["metadata", "--format-version", "1"];
+    all.extend_from_slice(args);
+    let meta = output(&mut cmd("cargo", &all)).ok_or("cargo metadata failed")?;
+    serde_json::from_str(&meta).map_err(|e| format!("cargo metadata's JSON: {e}"))
+}
+
 /// Cargo's home: its registry and the binaries it installs.
 pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
